@@ -1,0 +1,85 @@
+# kpo: see README.md.  `make` builds, `make check` installs what is missing,
+# builds and runs every test twice (plainly, then under ASan+UBSan).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+
+KPO_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Istages/lib
+LDLIBS     = -lcsv -lz -lm
+VERSION    = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+LIB_SRC  = $(wildcard stages/lib/*.c)
+LIB_HDR  = $(wildcard stages/lib/*.h)
+LIB_OBJ  = $(LIB_SRC:stages/lib/%.c=$(BUILD)/lib/%.o)
+STAGES   = $(patsubst stages/%.c,%,$(wildcard stages/kpo-*.c))
+BINS     = $(STAGES:%=$(BUILD)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.t)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: all tests check check-plain check-asan deps demo bench install clean
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+$(BUILD)/lib/%.o: stages/lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libkpo.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: stages/%.c $(BUILD)/libkpo.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(CFLAGS) -o $@ $< $(BUILD)/libkpo.a $(LDLIBS)
+
+$(BUILD)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libkpo.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KPO_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libkpo.a $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libkpo.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KPO_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libkpo.a $(LDLIBS)
+
+tests: $(BINS) $(UNITS) $(TOOLS)
+
+deps:
+	scripts/install-deps
+
+# prove runs the unit tests (C programs) and the end-to-end tests (shell),
+# all speaking TAP; KPO_BUILD tells the shell tests which binaries to use.
+check-plain: tests
+	KPO_BUILD=$(CURDIR)/$(BUILD) prove -f --exec '' $(UNITS) tests/e2e/*.t
+
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS='$(SAN_FLAGS)' tests
+	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	KPO_BUILD=$(CURDIR)/build-asan KPO_SANITIZED=1 \
+	prove -f --exec '' $(UNITS:$(BUILD)/%=build-asan/%) tests/e2e/*.t
+
+check: deps
+	$(MAKE) check-plain
+	$(MAKE) check-asan
+
+demo: deps all
+	@test -x pipeline/kpo-nightly || { echo "make demo: pipeline/kpo-nightly is not built yet" >&2; exit 1; }
+	PATH=$(CURDIR)/$(BUILD)/bin:$$PATH pipeline/kpo-nightly -c samples/demo.conf
+	@echo "open $(CURDIR)/out/latest/charts/index.html"
+
+bench: all
+	scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard stages/kpo-*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,81 @@
+/* A CSV reader over libcsv and zlib that knows where it is.
+ *
+ * It reads a file or standard input, plain or gzip (told by the magic bytes,
+ * through zlib), converts it to UTF-8 with iconv when an encoding is named,
+ * strips a UTF-8 byte order mark, detects the delimiter from the header line,
+ * and hands out one record at a time with the physical line its first byte
+ * stood on and the record's own bytes, for the rejects file.  libcsv counts
+ * nothing, so the reader feeds it one physical line at a time and counts the
+ * lines itself (a newline inside quotes is a line too).
+ *
+ * Field sizes are capped (a refusing realloc for libcsv's buffer), so a quote
+ * left open on line 2 of a 1 GB file costs at most the cap, not the file.
+ * Records are checked against the header's field count. */
+#ifndef KPO_CSVREAD_H
+#define KPO_CSVREAD_H
+
+#include <stddef.h>
+
+enum kpo_rec_status {
+	KPO_REC_OK,
+	KPO_REC_FIELD_COUNT,    /* more or fewer fields than the header */
+	KPO_REC_BAD_QUOTE,      /* a quote inside an unquoted field, or text after a closing quote */
+	KPO_REC_TOO_LONG,       /* a field or the record passed the size cap; the rest of its line is skipped */
+	KPO_REC_UNTERMINATED,   /* a quoted field never closed; the rest of the file is not read */
+};
+
+/* What went wrong with the input as a whole, and the exit status it maps to. */
+enum kpo_csv_error {
+	KPO_CSV_OK,
+	KPO_CSV_EOPEN,  /* cannot open: EX_NOINPUT */
+	KPO_CSV_EIO,    /* read error, truncated or corrupt gzip: EX_IOERR */
+	KPO_CSV_EDATA,  /* unusable data (no header, encoding, file abandoned): EX_DATAERR */
+	KPO_CSV_EUSAGE, /* unknown encoding: EX_USAGE */
+};
+
+struct kpo_csv_opts {
+	int delim;              /* 0 detects from the header among , ; TAB | */
+	const char *encoding;   /* iconv name of the input, NULL for UTF-8 */
+	size_t max_field;       /* 0: KPO_CSV_MAX_FIELD */
+};
+
+#define KPO_CSV_MAX_FIELD  (1u << 20)   /* 1 MiB */
+#define KPO_CSV_MAX_RECORD (8u << 20)   /* 8 MiB of raw text */
+
+struct kpo_record {
+	size_t nf;
+	char **f;               /* NUL-terminated; a field may hold NUL bytes, so use len */
+	size_t *len;
+	long line;              /* physical line of the record's first byte */
+	const char *raw;        /* the record as read (UTF-8 after conversion), line end removed */
+	size_t rawlen;
+	enum kpo_rec_status status;
+};
+
+struct kpo_csv;
+
+/* Opens PATH ("-" or NULL: standard input) and reads its header.  Never returns
+ * NULL; check kpo_csv_error() (the message is in kpo_csv_message()). */
+struct kpo_csv *kpo_csv_open(const char *path, const struct kpo_csv_opts *opts);
+
+/* The header record, or NULL for an empty input. */
+const struct kpo_record *kpo_csv_header(const struct kpo_csv *r);
+
+/* 1: *rec holds the next record (valid until the next call); 0: end of input;
+ * -1: the input failed, see kpo_csv_error(). */
+int kpo_csv_next(struct kpo_csv *r, struct kpo_record **rec);
+
+enum kpo_csv_error kpo_csv_error(const struct kpo_csv *r);
+const char *kpo_csv_message(const struct kpo_csv *r);
+const char *kpo_csv_name(const struct kpo_csv *r);     /* "-" for standard input */
+char kpo_csv_delim(const struct kpo_csv *r);
+unsigned long long kpo_csv_bytes(const struct kpo_csv *r); /* bytes parsed so far */
+long kpo_csv_lines(const struct kpo_csv *r);             /* physical lines read so far */
+
+/* Frees the reader; a file that was not read to its end is not checked. */
+void kpo_csv_close(struct kpo_csv *r);
+
+/* Maps a reader error to its sysexits status. */
+int kpo_csv_exit_status(enum kpo_csv_error e);
+
+#endif

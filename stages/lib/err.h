@@ -1,0 +1,31 @@
+/* Messages and exit statuses shared by every kpo stage.
+ *
+ * Messages go to stderr as "kpo-STAGE: FILE:LINE: message" (or without the
+ * location).  Shared code never exits: it returns an error and main() picks the
+ * exit status from sysexits.h, as ../DESIGN.md lists them. */
+#ifndef KPO_ERR_H
+#define KPO_ERR_H
+
+#include <stddef.h>
+#include <sysexits.h>
+
+extern const char *kpo_progname;
+
+void kpo_setprogname(const char *argv0);
+
+void kpo_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kpo_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* appends strerror(errno) */
+void kpo_warn_at(const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+_Noreturn void kpo_errx(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void kpo_err(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocation that cannot fail: out of memory ends the program with EX_OSERR. */
+void *kpo_xmalloc(size_t n);
+void *kpo_xrealloc(void *p, size_t n);
+void *kpo_xcalloc(size_t n, size_t size);
+char *kpo_xstrdup(const char *s);
+
+/* The worst status wins: a usage or I/O failure outranks bad data. */
+int kpo_status_merge(int have, int next);
+
+#endif

@@ -1,0 +1,84 @@
+# Shared by the end-to-end tests: TAP output, a scratch folder, and the
+# binaries of the build under test ($KPO_BUILD, set by make check).
+#
+#   . tests/e2e/lib.sh
+#   run kpo-ingest x.csv      # sets $rc; stdout in $T/out, stderr in $T/err
+#   is "$rc" 0 "exit status"
+#   same "$T/out" tests/golden/x.csv "output"   # diff shown on failure
+#   done_testing
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$(pwd)
+: "${KPO_BUILD:=$TOP/build}"
+PATH=$KPO_BUILD/bin:$KPO_BUILD/tools:$PATH
+export PATH TOP KPO_BUILD
+unset KPO_CONF
+T=$(mktemp -d "${TMPDIR:-/tmp}/kpo-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+tap_n=0
+tap_failed=0
+
+ok() {  # ok STATUS NAME: passes when STATUS is 0
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+is() {  # is GOT WANT NAME
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "     got: '$1'" "expected: '$2'"
+	fi
+}
+
+like() {  # like FILE REGEX NAME: FILE has a line matching the extended REGEX
+	if grep -Eq -- "$2" "$1"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "no line of $1 matches: $2" "--- $1:"
+		head -n 20 "$1" | diag "$(cat)"
+	fi
+}
+
+unlike() {  # unlike FILE REGEX NAME
+	if grep -Eq -- "$2" "$1"; then
+		ok 1 "$3"
+		grep -E -- "$2" "$1" | head -n 5 | diag "$(cat)"
+	else
+		ok 0 "$3"
+	fi
+}
+
+same() {  # same GOT_FILE WANT_FILE NAME
+	if diff -u "$2" "$1" >"$T/diff" 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		head -n 40 "$T/diff" | sed 's/^/# /'
+	fi
+}
+
+run() {  # run CMD ARGS...: $rc, and $T/out, $T/err
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+skip() {  # skip REASON
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $1"
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}

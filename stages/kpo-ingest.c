@@ -304,11 +304,16 @@ verdict(struct verdict *v, const char *kind, const struct kpo_record *h, int fie
 	return -1;
 }
 
+/* Only white space (a number or date column left empty). */
 static int
 blank(const char *s, size_t n)
 {
 	char tiny[8];
 
+	if (n == 0)
+		return 1;
+	if ((unsigned char)s[0] > ' ' && (unsigned char)s[0] != 0xC2 && (unsigned char)s[0] != 0xE2)
+		return 0;
 	return n < sizeof tiny ? kpo_text_fold(s, n, tiny) == 0 : 0;
 }
 
@@ -428,19 +433,40 @@ write_header(struct kpo_out *out)
 	kpo_out_endrow(out);
 }
 
-static char *
-source_of(const char *file, long line)
-{
-	static char buf[4096 + 32];
+/* "FILE:LINE" for one input, built by hand: it runs for every row. */
+struct source {
+	char text[4096 + 32];
+	size_t prefix;
+};
 
-	snprintf(buf, sizeof buf, "%s:%ld", file, line);
-	return buf;
+static void
+source_init(struct source *src, const char *file)
+{
+	snprintf(src->text, sizeof src->text - 24, "%s:", file);
+	src->prefix = strlen(src->text);
+}
+
+static const char *
+source_at(struct source *src, long line)
+{
+	char digits[24];
+	size_t i = src->prefix;
+	int k = 0;
+
+	do {
+		digits[k++] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line > 0);
+	while (k > 0)
+		src->text[i++] = digits[--k];
+	src->text[i] = '\0';
+	return src->text;
 }
 
 /* With --dedupe: the first occurrence wins; a repeat gets the first's place
  * in its verdict. */
 static int
-duplicate(const struct cell *id, const char *file, long line, struct verdict *v)
+duplicate(const struct cell *id, const char *source, struct verdict *v)
 {
 	void **slot = kpo_strmap_get(run.seen, id->s, id->n, 1);
 
@@ -450,7 +476,7 @@ duplicate(const struct cell *id, const char *file, long line, struct verdict *v)
 		    id->s, (const char *)*slot);
 		return -1;
 	}
-	*slot = kpo_xstrdup(source_of(file, line));
+	*slot = kpo_xstrdup(source);
 	return 0;
 }
 
@@ -478,6 +504,7 @@ ingest(const char *path, struct kpo_out *out)
 	struct layout L;
 	struct cell cells[NCOLS];
 	struct verdict v;
+	struct source src;
 	char *scratch = NULL;
 	size_t scratch_cap = 0;
 	int status = 0, rc;
@@ -501,6 +528,7 @@ ingest(const char *path, struct kpo_out *out)
 	}
 	if ((status = map_header(r, &L)) != 0)
 		goto done;
+	source_init(&src, kpo_csv_name(r));
 
 	while ((rc = kpo_csv_next(r, &rec)) == 1) {
 		const char *file = kpo_csv_name(r);
@@ -523,13 +551,13 @@ ingest(const char *path, struct kpo_out *out)
 			scratch = kpo_xrealloc(scratch, scratch_cap);
 		}
 		if (check_utf8(h, rec, &v) != 0 || convert(h, rec, &L, cells, scratch, &v) != 0 ||
-		    (opt.dedupe && duplicate(&cells[C_TASK_ID], file, rec->line, &v) != 0)) {
+		    (opt.dedupe && duplicate(&cells[C_TASK_ID], source_at(&src, rec->line), &v) != 0)) {
 			kpo_reject(run.rejects, file, rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
 			continue;
 		}
 		for (i = 0; i < NCOLS; i++)
 			kpo_out_field(out, cells[i].s, cells[i].n);
-		kpo_out_fieldz(out, source_of(file, rec->line));
+		kpo_out_fieldz(out, source_at(&src, rec->line));
 		for (k = 0; k < opt.nkeep; k++)
 			if (L.keep[k] >= 0)
 				kpo_out_field(out, rec->f[L.keep[k]], rec->len[L.keep[k]]);

@@ -283,6 +283,9 @@ kpo_out_printf(struct kpo_out *o, const char *fmt, ...)
 	return rc;
 }
 
+/* Bytes that force quotes anywhere in a field. */
+static const unsigned char special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 static int
 needs_quotes(const char *s, size_t n)
 {
@@ -293,10 +296,8 @@ needs_quotes(const char *s, size_t n)
 	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
 		return 1;
 	for (i = 0; i < n; i++)
-		switch (s[i]) {
-		case ',': case '"': case '\r': case '\n':
+		if (special[(unsigned char)s[i]])
 			return 1;
-		}
 	return 0;
 }
 
@@ -306,6 +307,20 @@ kpo_out_field(struct kpo_out *o, const char *s, size_t n)
 	if (o->row_started)
 		kpo_out_putc(o, ',');
 	o->row_started = 1;
+	if (n > 0 && o->len + n <= OUT_BUF && s[0] != ' ' && s[0] != '\t' &&
+	    s[n - 1] != ' ' && s[n - 1] != '\t') {
+		/* Copy and look for special bytes in one pass; most fields
+		 * need no quotes. */
+		char *d = o->buf + o->len;
+		size_t i;
+
+		for (i = 0; i < n && !special[(unsigned char)s[i]]; i++)
+			d[i] = s[i];
+		if (i == n) {
+			o->len += n;
+			return 0;
+		}
+	}
 	if (!needs_quotes(s, n))
 		return kpo_out_write(o, s, n);
 	kpo_out_putc(o, '"');

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,16 +279,46 @@ days_in_month(int64_t y, unsigned m)
 	return dim[m - 1];
 }
 
+static char *
+put_digits(char *p, unsigned v, int width)
+{
+	int k;
+
+	for (k = width - 1; k >= 0; k--) {
+		p[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* By hand rather than by snprintf: it runs for every date of every row. */
 void
 kpo_datetime_format(int64_t t, char *out)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int64_t secs = t - days * 86400, y;
 	unsigned m, d;
+	char *p = out;
 
 	kpo_civil_from_days(days, &y, &m, &d);
-	snprintf(out, KPO_DATETIME_MAX, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-	    (int)y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	if (y < 0 || y > 9999) {
+		snprintf(out, KPO_DATETIME_MAX, "%lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
+		    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+		return;
+	}
+	p = put_digits(p, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(secs / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs % 60), 2);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 int
@@ -585,16 +616,26 @@ kpo_text_fold(const char *s, size_t n, char *out)
 	int pending = 0;
 
 	while (i < n) {
-		if ((sp = space_at(s + i, n - i)) > 0) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* Most bytes are printable ASCII or Cyrillic: copy them straight. */
+		if (c > ' ' && c != 0xC2 && c != 0xE2 && c != 0x7f) {
+			if (pending) {
+				out[k++] = ' ';
+				pending = 0;
+			}
+			out[k++] = (char)c;
+			i++;
+		} else if ((sp = space_at(s + i, n - i)) > 0) {
 			pending = k > 0;
 			i += sp;
-			continue;
+		} else {
+			if (pending) {
+				out[k++] = ' ';
+				pending = 0;
+			}
+			out[k++] = s[i++];
 		}
-		if (pending) {
-			out[k++] = ' ';
-			pending = 0;
-		}
-		out[k++] = s[i++];
 	}
 	out[k] = '\0';
 	return k;
@@ -607,8 +648,21 @@ kpo_utf8_invalid_at(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
 		unsigned need, cp, min;
+
+		/* Eight ASCII bytes at a time. */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 
 		if (c < 0x80) {
 			i++;

@@ -97,9 +97,7 @@ if [ "${KPO_SANITIZED:-0}" = 1 ]; then
 	skip "memory bounds are measured without sanitizers"
 else
 	rss() {  # peak RSS in KB of the largest process of a shell command
-		python3 -c 'import resource, subprocess, sys
-subprocess.run(["sh", "-c", sys.argv[1]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
+		peakrss sh -c "$1" 2>&1 >/dev/null | sed -n 's/^peakrss: //p'
 	}
 	kb=$(rss "kpo-ingest '$T/big.csv' >/dev/null")
 	ok "$([ "$kb" -lt 16384 ]; echo $?)" "peak RSS on a 300,000-row export: $kb KB < 16 MB"

@@ -22,4 +22,7 @@ for src in stages/kpo-*.c; do
 		like "$page" "Fl -${o#--}" "$page documents $o"
 	done
 done
+groff -k -mandoc -Tutf8 -ww -z pipeline/kpo-nightly.1 >"$T/warn" 2>&1
+is "$(cat "$T/warn")" "" "pipeline/kpo-nightly.1 formats without warnings"
+like pipeline/kpo-nightly.1 '^\.Sh EXIT STATUS' "pipeline/kpo-nightly.1 has an EXIT STATUS section"
 done_testing

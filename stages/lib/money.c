@@ -75,6 +75,10 @@ to_money(kpo_i128 m, int scale, kpo_money *out)
 	kpo_i128 v;
 
 	if (scale <= 4) {
+		kpo_i128 limit = INT64_MAX / pow10_i64[4 - scale];
+
+		if (m > limit || m < -limit)
+			return KPO_PARSE_RANGE;
 		v = m * pow10_i64[4 - scale];
 	} else if (scale - 4 <= 18) {
 		v = kpo_div_round(m, pow10_i64[scale - 4]);

@@ -506,6 +506,9 @@ finish(struct kpo_datefmt *f, int y, int m, int d, int h, int mi, int s,
 	if (!has_zone)
 		offset = zone_offset(f, days, h, mi, s);
 	*t = days * 86400 + h * 3600 + mi * 60 + s - offset;
+	/* In UTC too the year must have four digits. */
+	if (*t < KPO_TIME_MIN || *t > KPO_TIME_MAX)
+		return KPO_PARSE_RANGE;
 	return 0;
 }
 

@@ -42,6 +42,10 @@ int kpo_tz_valid(const char *zone);
  * order, and F->strptime.  A time may end in AM or PM.  Years 0001-9999. */
 int kpo_datetime_parse(const char *s, size_t n, struct kpo_datefmt *f, int64_t *t);
 
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+#define KPO_TIME_MIN (-62135596800LL)
+#define KPO_TIME_MAX (253402300799LL)
+
 /* Writes T as YYYY-MM-DDTHH:MM:SSZ (20 characters for years 1-9999); OUT
  * needs KPO_DATETIME_MAX bytes. */
 #define KPO_DATETIME_MAX 32

@@ -73,6 +73,8 @@ main(void)
 	is(mul("0.00015", "1"), "0.0002", "half to even up");
 	is(mul("7.25", "85.5"), "619.8750", "hours x rate");
 	is(mul("-3.5", "2"), "-7.0000", "negative");
+	/* Found by fuzzing: two 18-digit integers overflowed 128 bits on scaling. */
+	is(mul("333173331333", "7333333333"), "ERR", "a product past 922337203685477 is out of range");
 
 	is(ratio(100 * 25, 40, 2), "62.50", "100 x 25 / 40");
 	is(ratio(100 * 1, 3, 2), "33.33", "1/3");

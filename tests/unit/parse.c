@@ -132,6 +132,8 @@ main(void)
 	is(dt("0001-01-01T00:00:00Z", 0, NULL, NULL), "0001-01-01T00:00:00Z", "year 1");
 	is(dt("9999-12-31T23:59:59Z", 0, NULL, NULL), "9999-12-31T23:59:59Z", "year 9999");
 	is(dt("0000-01-01", 0, NULL, NULL), "BAD", "year 0");
+	is(dt("9999-12-31T23:59-12", 0, NULL, NULL), "BAD", "year 9999 with -12:00 is year 10000 in UTC");
+	is(dt("0001-01-01T00:30+01:00", 0, NULL, NULL), "BAD", "year 1 with +01:00 is year 0 in UTC");
 	is(dt("2026-03-04T10:00+14:00", 0, NULL, NULL), "2026-03-03T20:00:00Z", "offset +14:00");
 	is(dt("2026-03-04T10:00-14:00", 0, NULL, NULL), "2026-03-05T00:00:00Z", "offset -14:00");
 	is(dt("2026-03-04T10:00+14:30", 0, NULL, NULL), "BAD", "offset past 14:00");

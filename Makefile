@@ -23,7 +23,12 @@ TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all tests check check-plain check-asan deps demo bench install clean
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS  = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+SECONDS      ?= 600
+
+.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench install clean
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -64,9 +69,23 @@ check-asan:
 	KPO_BUILD=$(CURDIR)/build-asan KPO_SANITIZED=1 \
 	prove -f --exec '' $(UNITS:$(BUILD)/%=build-asan/%) tests/e2e/*.t
 
+# libFuzzer targets (clang): each replays tests/fuzz/regressions/ and then
+# runs for a short, bounded time in `make check`; `make fuzz SECONDS=N` runs
+# each for N seconds and keeps its corpus in build-fuzz/corpus/.
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR) $(wildcard stages/kpo-*.c)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+check-fuzz: $(FUZZ_TARGETS)
+	prove -f --exec '' tests/fuzz/check.t
+
+fuzz: $(FUZZ_TARGETS)
+	tests/fuzz/run $(SECONDS)
+
 check: deps
 	$(MAKE) check-plain
 	$(MAKE) check-asan
+	$(MAKE) check-fuzz
 
 # The demo report is dated 2026-11-28, the as-of date the samples were made
 # for, so the page shows the same numbers whenever it is built.
@@ -85,4 +104,4 @@ install: all
 		pipeline/kpo-nightly.timer $(DESTDIR)$(PREFIX)/share/doc/kpo/examples/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -408,7 +408,9 @@ check_utf8(const struct kpo_record *h, const struct kpo_record *rec, struct verd
 	size_t i;
 	long at;
 
-	for (i = 0; i < rec->nf; i++)
+	for (i = 0; i < rec->nf; i++) {
+		const char *nul;
+
 		if ((at = kpo_utf8_invalid_at(rec->f[i], rec->len[i])) >= 0) {
 			v->kind = "invalid UTF-8";
 			snprintf(v->detail, sizeof v->detail,
@@ -416,6 +418,14 @@ check_utf8(const struct kpo_record *h, const struct kpo_record *rec, struct verd
 			    h->f[i], at + 1, (unsigned char)rec->f[i][at]);
 			return -1;
 		}
+		/* U+0000 is UTF-8, but no tool downstream takes it as text. */
+		if ((nul = memchr(rec->f[i], '\0', rec->len[i])) != NULL) {
+			v->kind = "invalid UTF-8";
+			snprintf(v->detail, sizeof v->detail, "column '%.100s', byte %ld: a NUL byte",
+			    h->f[i], (long)(nul - rec->f[i]) + 1);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -572,8 +572,13 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 	case 0:
 		return r;      /* empty: no header */
 	}
+	if (hdr->status == KPO_REC_TOO_LONG || hdr->status == KPO_REC_UNTERMINATED) {
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is longer than %zu bytes a field or %u in all, or a quote in it is never closed",
+		    r->name, hdr->line, r->max_field, KPO_CSV_MAX_RECORD);
+		return r;
+	}
 	if (hdr->status != KPO_REC_OK) {
-		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is not valid CSV", r->name, hdr->line);
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is not valid CSV (malformed quotes)", r->name, hdr->line);
 		return r;
 	}
 	r->header = record_copy(hdr);

@@ -28,7 +28,7 @@ FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 FUZZ_TARGETS  = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 SECONDS      ?= 600
 
-.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench install clean
+.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind install clean
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -93,8 +93,11 @@ demo: deps all
 	PATH=$(CURDIR)/$(BUILD)/bin:$$PATH pipeline/kpo-nightly -c samples/demo.conf --as-of 2026-11-28
 	@echo "open $(CURDIR)/out/latest/charts/index.html"
 
-bench: all
+bench: all tests
 	scripts/bench
+
+valgrind: all
+	scripts/valgrind-check
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/kpo/examples

@@ -1,0 +1,114 @@
+#!/bin/sh
+# kpo-metrics against hand-computed golden output and against the
+# independent reference tests/ref/metrics_ref.py, on several streams.
+. "$(dirname "$0")/lib.sh"
+G=$TOP/tests/golden/metrics
+REF="python3 $TOP/tests/ref/metrics_ref.py"
+EDGE=$G/edge.csv
+
+# Hand-computed (see the comments in tests/golden/metrics/README).
+run kpo-metrics --total "$EDGE"
+is "$rc" 0 "edge: exit 0"
+same "$T/out" "$G/edge-domain-total.csv" "edge: --total matches the hand-computed table"
+is "$(cat "$T/err")" "kpo-metrics: 7 rows read, 7 used, 0 rejected" "edge: summary line"
+$REF --total "$EDGE" >"$T/ref"
+same "$T/ref" "$G/edge-domain-total.csv" "edge: the reference agrees with the hand-computed table"
+run kpo-metrics -q --by vendor,region --total "$EDGE"
+same "$T/out" "$G/edge-vendor-region-total.csv" "edge: --by vendor,region (quoted key, empty key)"
+is "$(cat "$T/err")" "" "-q: no summary line"
+
+# Generated streams: every cell equal to the reference.
+$REF --generate 1500 --seed 1 >"$T/g1.csv"
+$REF --generate 700 --seed 2 >"$T/g2.csv"
+for f in "$EDGE" "$T/g1.csv" "$T/g2.csv"; do
+	name=$(basename "$f")
+	for by in domain vendor,month region,vendor,domain month task_id; do
+		for total in "" --total; do
+			kpo-metrics -q --by $by $total "$f" >"$T/c.csv" 2>"$T/err"
+			crc=$?
+			$REF --by $by $total "$f" >"$T/r.csv"
+			if [ $crc -eq 0 ] && cmp -s "$T/c.csv" "$T/r.csv"; then
+				ok 0 "$name --by $by $total = reference"
+			else
+				ok 1 "$name --by $by $total = reference (exit $crc)"
+				diff "$T/r.csv" "$T/c.csv" | head -n 10 | diag "$(cat)"
+			fi
+		done
+	done
+done
+kpo-metrics -q "$T/g1.csv" >"$T/c.csv"
+$REF "$T/g1.csv" >"$T/r.csv"
+same "$T/c.csv" "$T/r.csv" "default --by domain = reference"
+
+# --bundle: six gzipped tables with the ALL row, and meta.csv.
+run kpo-metrics -q --bundle "$T/b1/sub" --as-of 2024-07-01 --base eur "$T/g1.csv" "$EDGE"
+is "$rc" 0 "bundle: exit 0 (the folder and its parent are created)"
+$REF --bundle "$T/rb" "$T/g1.csv" "$EDGE"
+for t in domain vendor region month domain-month vendor-domain; do
+	gzip -dc "$T/b1/sub/by-$t.csv.gz" >"$T/c.csv"
+	same "$T/c.csv" "$T/rb/by-$t.csv" "bundle: by-$t = reference"
+	tail -n 1 "$T/c.csv" | cut -d, -f1 >"$T/last"
+	is "$(cat "$T/last")" "ALL" "bundle: by-$t ends with the ALL row"
+done
+printf 'key,value\nas_of,2024-07-01\nrows,1507\nbase_currency,EUR\nversion,%s\n' "$(cat VERSION)" >"$T/meta"
+same "$T/b1/sub/meta.csv" "$T/meta" "bundle: meta.csv"
+is "$(ls "$T/b1/sub" | tr '\n' ' ')" "by-domain-month.csv.gz by-domain.csv.gz by-month.csv.gz by-region.csv.gz by-vendor-domain.csv.gz by-vendor.csv.gz meta.csv " \
+	"bundle: exactly the seven files, no temporaries left"
+
+# Order does not matter: shuffled rows, split files in any order, gzip input.
+kpo-metrics -q --by vendor,month --total "$T/g1.csv" >"$T/want"
+head -n 1 "$T/g1.csv" >"$T/head"
+yes | head -c 1000000 >"$T/random"
+tail -n +2 "$T/g1.csv" | shuf --random-source="$T/random" >"$T/body"
+cat "$T/head" "$T/body" >"$T/shuf.csv"
+cmp -s "$T/shuf.csv" "$T/g1.csv"
+is "$?" 1 "the shuffled stream differs from the original"
+run kpo-metrics -q --by vendor,month --total "$T/shuf.csv"
+same "$T/out" "$T/want" "shuffled rows: same output"
+split -l 400 "$T/body" "$T/part."
+for p in "$T"/part.*; do cat "$T/head" "$p" >"$p.csv"; done
+run kpo-metrics -q --by vendor,month --total $(ls "$T"/part.*.csv | sort -r)
+same "$T/out" "$T/want" "split into $(ls "$T"/part.*.csv | wc -l) files, given in reverse: same output"
+gzip -c "$T/shuf.csv" >"$T/shuf.csv.gz"
+run kpo-metrics -q --by vendor,month --total - <"$T/shuf.csv.gz"
+same "$T/out" "$T/want" "gzip on standard input: same output"
+
+# The same input (in any order) gives a byte-identical bundle.
+kpo-metrics -q --bundle "$T/b2" --as-of 2024-07-01 --base EUR "$T/g1.csv" "$EDGE"
+kpo-metrics -q --bundle "$T/b3" --as-of 2024-07-01 --base EUR "$EDGE" "$T/shuf.csv"
+same_gz=0
+for f in "$T"/b1/sub/*; do
+	b=$(basename "$f")
+	cmp -s "$f" "$T/b2/$b" && cmp -s "$f" "$T/b3/$b" || { same_gz=1; diag "$b differs"; }
+done
+is "$same_gz" 0 "bundle: byte-identical .gz and meta.csv across runs and row orders"
+
+# -o FILE.gz: reproducible gzip.
+kpo-metrics -q --total -o "$T/a.csv.gz" "$T/g2.csv"
+kpo-metrics -q --total -o "$T/b.csv.gz" "$T/g2.csv"
+cmp -s "$T/a.csv.gz" "$T/b.csv.gz"
+is "$?" 0 "-o .gz: byte-identical across runs"
+gzip -dc "$T/a.csv.gz" >"$T/c.csv"
+$REF --total "$T/g2.csv" >"$T/r.csv"
+same "$T/c.csv" "$T/r.csv" "-o .gz: gzip of the table"
+
+# Columns are found by name: reorder them and add some.
+python3 - "$EDGE" "$T/reordered.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+order = list(range(len(rows[0])))[::-1]
+with open(sys.argv[2], "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, lineterminator="\n")
+    for i, r in enumerate(rows):
+        w.writerow(["extra" if i == 0 else "x,y"] + [r[j] for j in order])
+PY
+run kpo-metrics -q --total "$T/reordered.csv"
+same "$T/out" "$G/edge-domain-total.csv" "columns in another order, with an extra one: same table"
+
+# Empty stream (a header and no rows): header only; with --total an ALL row of zeros.
+head -n 1 "$EDGE" >"$T/empty.csv"
+run kpo-metrics -q --total "$T/empty.csv"
+is "$rc" 0 "header only: exit 0"
+is "$(tail -n 1 "$T/out")" "ALL,0,0,0,0,,,,,,,0,,,,,,,,,,," "header only: ALL row of zeros and empty cells"
+
+done_testing

@@ -31,6 +31,9 @@ static const char *const colname[NCOLS] = {
 	"currency", "inhouse_rate", "source",
 };
 
+/* The longest turnaround taken as real: ten years (of 365.25 days). */
+#define MAX_TURNAROUND ((int64_t)3653 * 86400)
+
 /* The columns appended to every row, in this order. */
 enum added { A_COST_BASE, A_BASELINE, A_SAVINGS, A_TAT_H, A_ON_TIME, A_MONTH, NADDED };
 
@@ -676,6 +679,12 @@ enrich(const struct kpo_record *rec, const struct layout *L, struct extra *x, st
 		return -1;
 	if (has_del && del < req)
 		return bad(v, "delivered before requested", "delivered %.*s, requested %.*s",
+		    SHOWN(rec->len[L->field[C_DELIVERED_AT]]), rec->f[L->field[C_DELIVERED_AT]],
+		    SHOWN(rec->len[L->field[C_REQUESTED_AT]]), rec->f[L->field[C_REQUESTED_AT]]);
+	/* No engagement task runs for ten years; such a span is bad data, and
+	 * counting its business hours day by day would cost milliseconds a row. */
+	if (has_del && del - req > MAX_TURNAROUND)
+		return bad(v, "turnaround out of range", "delivered %.*s, more than ten years after requested %.*s",
 		    SHOWN(rec->len[L->field[C_DELIVERED_AT]]), rec->f[L->field[C_DELIVERED_AT]],
 		    SHOWN(rec->len[L->field[C_REQUESTED_AT]]), rec->f[L->field[C_REQUESTED_AT]]);
 	if ((rc = field_dec(rec, L, C_COST, &cost, v)) < 0)

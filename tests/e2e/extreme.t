@@ -133,4 +133,29 @@ like "$T/err" "edges.csv:11: unparsable date" "24:00:00: unparsable"
 like "$T/out" '^D4,,V,D,,2025-12-31T20:00:00Z,,2026-01-02T00:00:00Z,' "offsets of +14:00 and -14:00"
 like "$T/err" "edges.csv:13: unparsable date" "an offset of +14:01: unparsable"
 counts_add_up "edge values"
+
+# The later stages on empty, header-only and absurd streams.
+C=task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,currency,inhouse_rate,quality,defects,reworked,source
+run kpo-enrich --as-of 2026-11-28 "$T/empty.csv"
+is "$rc" 65 "kpo-enrich on an empty stream: exit 65"
+like "$T/err" 'empty.csv: empty input' "and says so"
+echo "$C" >"$T/canon-header.csv"
+run kpo-enrich --as-of 2026-11-28 "$T/canon-header.csv"
+is "$rc" 0 "kpo-enrich on a header-only stream: exit 0"
+is "$(cat "$T/out")" "$C,cost_base,baseline,savings,tat_h,on_time,month" "and writes the header"
+kpo-enrich -q --as-of 2026-11-28 "$T/canon-header.csv" >"$T/enriched-header.csv"
+run kpo-metrics --total "$T/enriched-header.csv"
+is "$rc" 0 "kpo-metrics on a header-only stream: exit 0"
+like "$T/out" '^ALL,0,0,0,0,' "with --total, an ALL row of zeros"
+run kpo-metrics "$T/empty.csv"
+is "$rc" 65 "kpo-metrics on an empty stream: exit 65"
+{ echo "$C"; echo "T1,,V,D,,0001-01-01T00:00:00Z,,9999-12-31T23:59:59Z,1,1,,,,,,x.csv:2"
+  echo "T2,,V,D,,2016-01-04T09:00:00Z,,2025-12-31T17:00:00Z,1,1,,,,,,x.csv:3"; } >"$T/long.csv"
+start=$(date +%s.%N)
+run kpo-enrich --max-reject-pct 100 --as-of 2026-11-28 --calendar samples/holidays.csv --tz Europe/Berlin "$T/long.csv"
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+like "$T/err" '^kpo-enrich: x.csv:2: turnaround out of range' "a turnaround from year 1 to 9999 is rejected"
+like "$T/out" '^T2,.*,x.csv:3,' "ten years of business hours are counted"
+ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 2) }'; echo $?)" "in little time ($secs s)"
+counts_add_up "absurd turnarounds"
 done_testing

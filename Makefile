@@ -28,7 +28,7 @@ FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 FUZZ_TARGETS  = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 SECONDS      ?= 600
 
-.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind install clean
+.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind screenshot install clean
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -98,6 +98,12 @@ bench: all tests
 
 valgrind: all
 	scripts/valgrind-check
+
+# A picture of index.html in headless Chromium (apt-get install chromium).
+screenshot: all
+	rm -rf $(BUILD)/screenshot
+	$(BUILD)/bin/kpo-chart -q -o $(BUILD)/screenshot tests/fixtures/bundle
+	scripts/screenshot $(BUILD)/screenshot $(BUILD)/screenshot.png
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/kpo/examples

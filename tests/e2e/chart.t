@@ -1,0 +1,208 @@
+#!/bin/sh
+# kpo-chart on the hand-made bundle tests/fixtures/bundle (8 domains, 10
+# vendors, 18 months): every chart in both formats, valid and with the
+# expected series, index.html, reproducible output, options and exit codes.
+. tests/e2e/lib.sh
+
+B=tests/fixtures/bundle
+CHARTS="savings-by-domain turnaround-by-domain on-time-trend quality-trend vendor-scorecard savings-by-month savings-heatmap"
+
+# check_images DIR: every chart as a PNG (signature, IHDR size) and an SVG
+# that parses as XML; prints one line per problem.
+check_images() {
+	python3 - "$1" $CHARTS <<'PY'
+import struct, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+for name in sys.argv[2:]:
+    try:
+        b = open("%s/%s.png" % (d, name), "rb").read()
+        if b[:8] != b"\x89PNG\r\n\x1a\n" or b[12:16] != b"IHDR":
+            print("%s.png: not a PNG" % name)
+        else:
+            w, h = struct.unpack(">II", b[16:24])
+            if not (600 <= w <= 2000 and 300 <= h <= 2000):
+                print("%s.png: odd size %dx%d" % (name, w, h))
+    except OSError as e:
+        print("%s.png: %s" % (name, e))
+    try:
+        root = ET.parse("%s/%s.svg" % (d, name)).getroot()
+        if not root.tag.endswith("svg"):
+            print("%s.svg: root is %s" % (name, root.tag))
+    except (OSError, ET.ParseError) as e:
+        print("%s.svg: %s" % (name, e))
+PY
+}
+
+# svg_texts FILE: the text of every <text> element, one per line.
+svg_texts() {
+	python3 -c '
+import sys, xml.etree.ElementTree as ET
+for t in ET.parse(sys.argv[1]).getroot().iter():
+    if t.tag.endswith("}text") or t.tag == "text":
+        s = "".join(t.itertext()).strip()
+        if s: print(s)' "$1"
+}
+
+zcat $B/by-domain.csv.gz | python3 -c '
+import csv, sys
+for r in list(csv.reader(sys.stdin))[1:]:
+    if r[0] != "ALL": print(r[0])' >"$T/domains"
+zcat $B/by-vendor.csv.gz | python3 -c '
+import csv, sys
+for r in list(csv.reader(sys.stdin))[1:]:
+    if r[0] != "ALL": print(r[0])' >"$T/vendors"
+is "$(wc -l <"$T/domains")" 8 "the fixture has 8 domains"
+
+start=$(date +%s.%N)
+run kpo-chart -q -o "$T/o1" $B
+end=$(date +%s.%N)
+is "$rc" 0 "renders the fixture bundle"
+is "$(cat "$T/err")" "" "-q: nothing on stderr"
+secs=$(echo "$end - $start" | bc 2>/dev/null || python3 -c "print($end - $start)")
+diag "rendering the fixture bundle (14 images + index.html) took $secs s"
+ok "$(python3 -c "print(0 if $secs < 2 else 1)")" "renders in under 2 s ($secs s)"
+
+check_images "$T/o1" >"$T/problems"
+is "$(cat "$T/problems")" "" "all seven charts as valid PNG and SVG"
+for c in $CHARTS; do
+	test -s "$T/o1/$c.png" && test -s "$T/o1/$c.svg"
+	ok $? "$c.png and $c.svg exist"
+done
+is "$(ls -A "$T/o1" | grep -c '\.tmp$')" 0 "no temporary images left"
+test -s "$T/o1/gnuplot/charts.gp" && test -s "$T/o1/gnuplot/savings-by-domain.dat"
+ok $? "the script and data files are kept in DIR/gnuplot"
+
+# One box per domain: each domain labels exactly one tic of the box plot.
+svg_texts "$T/o1/turnaround-by-domain.svg" >"$T/tat"
+bad=0
+while IFS= read -r d; do
+	[ "$(grep -cxF -- "$d" "$T/tat")" -eq 1 ] || { bad=1; diag "turnaround: '$d' not once"; }
+done <"$T/domains"
+ok $bad "turnaround-by-domain: one box label per domain"
+is "$(grep -c 'with candlesticks' "$T/o1/gnuplot/charts.gp")" 4 "turnaround-by-domain: boxes and medians, in both formats"
+is "$(wc -l <"$T/o1/gnuplot/turnaround-by-domain.dat")" 8 "turnaround-by-domain: 8 boxes of data"
+
+svg_texts "$T/o1/savings-by-domain.svg" >"$T/sav"
+bad=0
+while IFS= read -r d; do grep -qxF -- "$d" "$T/sav" || { bad=1; diag "savings: no '$d'"; }; done <"$T/domains"
+ok $bad "savings-by-domain names every domain"
+like "$T/sav" '^in-house baseline$' "savings-by-domain: baseline series"
+like "$T/sav" '^vendor cost$' "savings-by-domain: cost series"
+like "$T/sav" '^\+[0-9]+\.[0-9]%$' "savings-by-domain: savings % labels"
+like "$T/sav" '^n/a$' "savings-by-domain: a domain without baseline says n/a"
+like "$T/sav" 'USD.*as of 2026-11-28' "savings-by-domain: currency and as-of date in the title"
+
+svg_texts "$T/o1/quality-trend.svg" >"$T/q"
+bad=0
+while IFS= read -r d; do grep -qxF -- "$d" "$T/q" || { bad=1; diag "quality: no '$d'"; }; done <"$T/domains"
+ok $bad "quality-trend: one line (key entry) per domain"
+is "$(grep -c '^2026-10$' "$T/q")" 1 "quality-trend: month tics"
+
+svg_texts "$T/o1/vendor-scorecard.svg" >"$T/v"
+bad=0
+while IFS= read -r d; do grep -qxF -- "$d" "$T/v" || { bad=1; diag "scorecard: no '$d'"; }; done <"$T/vendors"
+ok $bad "vendor-scorecard labels every vendor"
+
+svg_texts "$T/o1/on-time-trend.svg" >"$T/ot"
+like "$T/ot" '^SLA target 95%$' "on-time-trend: the SLA target line"
+is "$(grep -c '^20[0-9][0-9]-[01][0-9]$' "$T/ot")" 18 "on-time-trend: 18 months"
+svg_texts "$T/o1/savings-by-month.svg" >"$T/sm"
+like "$T/sm" '^cumulative \(right axis\)$' "savings-by-month: the cumulative line"
+like "$T/sm" 'cumulative savings since 2025-05 \(USD\)' "savings-by-month: axis says since when and in what"
+svg_texts "$T/o1/savings-heatmap.svg" >"$T/h"
+is "$(grep -cE '^-?[0-9.]+k?$' "$T/h" | awk '{print ($1 >= 7*18) ? "many" : $1}')" many "savings-heatmap: a value in each cell"
+
+# index.html
+H=$T/o1/index.html
+for c in $CHARTS; do
+	grep -qF "<img src=\"$c.png\" alt=\"" "$H" && grep -qF "srcset=\"$c.svg\"" "$H"
+	ok $? "index.html shows $c (SVG, PNG fallback, alt text)"
+done
+bad=0
+while IFS= read -r d; do grep -qF "<tr><td>$d</td>" "$H" || { bad=1; diag "no row for '$d'"; }; done <"$T/domains"
+ok $bad "index.html: a by-domain table row per domain"
+like "$H" '<tr><td>All domains</td><td>6,000</td>' "index.html: the totals row"
+like "$H" '<meta name="viewport" content="width=device-width' "index.html: viewport for phones"
+unlike "$H" '<script|https?://|<link ' "index.html: no scripts, no network"
+like "$H" 'class="k">Items</div><div class="v">6,000</div>' "index.html: KPI tile items"
+like "$H" 'class="k">On time</div>' "index.html: KPI tile on-time"
+python3 - "$T/o1" >"$T/links" <<'PY'
+import os, re, sys
+d = sys.argv[1]
+for h in re.findall(r'href="([^"]+)"', open(d + "/index.html").read()):
+    if not os.path.exists(os.path.join(d, h)):
+        print("broken link", h)
+PY
+is "$(cat "$T/links")" "" "index.html: every link (bundle files, images) resolves"
+is "$(grep -c 'href="[^"]*by-[a-z-]*\.csv\.gz"' "$H")" 6 "index.html: links to the six bundle files"
+
+# Reproducible.
+run kpo-chart -q -o "$T/o2" $B
+is "$rc" 0 "second run"
+bad=0
+for f in index.html $(cd "$T/o1" && ls *.png *.svg) gnuplot/charts.gp; do
+	cmp -s "$T/o1/$f" "$T/o2/$f" || { bad=1; diag "$f differs"; }
+done
+ok $bad "two runs give byte-identical images, page and script"
+
+# Options.
+run kpo-chart -q --format svg --sla-target 90 --top 3 -o "$T/svg" $B
+is "$rc" 0 "--format svg --sla-target 90 --top 3"
+is "$(ls "$T/svg" | grep -c '\.png$')" 0 "--format svg: no PNG"
+is "$(ls "$T/svg" | grep -c '\.svg$')" 7 "--format svg: seven SVG"
+svg_texts "$T/svg/on-time-trend.svg" >"$T/ot90"
+like "$T/ot90" '^SLA target 90%$' "--sla-target 90 moves the line"
+is "$(wc -l <"$T/svg/gnuplot/savings-by-domain.dat")" 4 "--top 3: three domains and other"
+like "$T/svg/gnuplot/savings-by-domain.dat" 'other \(5 domains\)$' "--top 3: the rest folded into other"
+like "$T/svg/index.html" '<img src="savings-by-domain.svg"' "--format svg: the page shows the SVG"
+
+printf 'source,stage,reason,record\na:2,ingest,bad,x\na:3,ingest,bad,"y\nz"\nb:9,enrich,no rate,w\n' | gzip -n >"$T/rejects.csv.gz"
+run kpo-chart -q -o "$T/rej" --rejects-link "$T/rejects.csv.gz" --bundle-link ../summary $B
+is "$rc" 0 "--rejects-link FILE.gz --bundle-link PREFIX"
+like "$T/rej/index.html" 'class="k">Rejects</div><div class="v">3</div>' "rejects tile counts the data rows"
+like "$T/rej/index.html" 'href="\.\./rejects\.csv\.gz"' "link to the rejects file, relative to DIR"
+like "$T/rej/index.html" 'href="\.\./summary/by-domain\.csv\.gz"' "--bundle-link sets the prefix"
+
+# Usage and data errors.
+run kpo-chart
+is "$rc" 64 "no bundle: usage"
+run kpo-chart --format gif $B
+is "$rc" 64 "--format gif: usage"
+run kpo-chart --top 0 $B
+is "$rc" 64 "--top 0: usage"
+run kpo-chart --sla-target 120 $B
+is "$rc" 64 "--sla-target 120: usage"
+run kpo-chart --help
+is "$rc" 0 "--help"
+like "$T/out" '^usage: kpo-chart' "--help prints usage on stdout"
+run kpo-chart -o "$T/x" "$T/no-such-bundle"
+is "$rc" 66 "a bundle folder that does not exist: 66"
+
+mkbad() { rm -rf "$T/bad"; cp -r $B "$T/bad"; }
+mkbad; rm "$T/bad/by-vendor.csv.gz"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 65 "a missing bundle file: 65"
+like "$T/err" 'by-vendor\.csv\.gz' "... the message names the file"
+mkbad; zcat $B/by-month.csv.gz | sed '1s/on_time_pct/on_time/' | gzip -n >"$T/bad/by-month.csv.gz"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 65 "a missing column: 65"
+like "$T/err" "by-month\.csv\.gz.*column 'on_time_pct' missing" "... the message names the file and column"
+mkbad; zcat $B/by-domain.csv.gz | sed '3s/,[0-9.]*,/,12x,/' | gzip -n >"$T/bad/by-domain.csv.gz"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 65 "a value that is not a number: 65"
+like "$T/err" 'by-domain\.csv\.gz:3: column' "... with FILE:LINE"
+mkbad; sed -i 's/^as_of,.*/as_of,2026-11-28" ; system("id")/' "$T/bad/meta.csv"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 65 "an as_of that is not a date: 65"
+mkbad; sed -i 's/^base_currency,.*/base_currency,usd/' "$T/bad/meta.csv"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 65 "a base that is not 3 capital letters: 65"
+test ! -e "$T/x"
+ok $? "bad data writes nothing"
+mkbad; head -c 300 $B/by-domain-month.csv.gz >"$T/bad/by-domain-month.csv.gz"
+run kpo-chart -o "$T/x" "$T/bad"
+is "$rc" 74 "a truncated gzip member: 74"
+run kpo-chart -o /dev/null/charts $B
+is "$rc" 73 "an output folder that cannot be made: 73"
+
+done_testing

@@ -16,6 +16,7 @@
 #include "err.h"
 
 #define READ_CHUNK (128u << 10)
+#define DETECT_PEEK (1u << 20)   /* header bytes looked at for the delimiter */
 
 struct kpo_csv {
 	char *name;
@@ -315,8 +316,8 @@ detect_delim(struct kpo_csv *r)
 					if (c == candidates[k])
 						count[k]++;
 		}
-		if (r->len - r->pos > KPO_CSV_MAX_RECORD)
-			break;
+		if (r->len - r->pos > DETECT_PEEK)
+			break;     /* a first MiB tells the delimiter well enough */
 		scanned = i - r->pos;   /* refill may move the buffer */
 		if (refill(r) <= 0)
 			break;

@@ -447,6 +447,9 @@ next_record(struct kpo_csv *r)
 			advance(r, seglen);
 			parser_restart(r);
 			if (perr == CSV_EPARSE) {
+				/* The rest of the line belongs to the bad record,
+				 * also when it comes with the next read. */
+				r->skip_line = nl == NULL;
 				record_finish(r, KPO_REC_BAD_QUOTE);
 				return 1;
 			}

@@ -149,6 +149,23 @@ main(void)
 		    "a quoted field past the cap: reported at its line, file stopped");
 	}
 
+	/* A bad quote on a line longer than one read: one reject, and the
+	 * rest of the line is not taken for a new record (found by fuzzing). */
+	{
+		size_t n = 300000;
+		char *big = malloc(n + 64);
+
+		size_t k;
+
+		strcpy(big, "a,b,c\n\"ab\"c,");
+		k = strlen(big);
+		memset(big + k, 'x', n);
+		strcpy(big + k + n, ",2\n3,4,5\n");
+		is(read_all(file_with(big, strlen(big))), "H1:a|b|c;2:quote:;3:ok:3|4|5;",
+		    "a bad quote on a 300 KB line: one rejected record, the next line read");
+		free(big);
+	}
+
 	/* Gzip: the same records; truncated or corrupt: an I/O error. */
 	{
 		static const char text[] = "a,b\n1,2\n3,4\n";

@@ -422,7 +422,9 @@ top_groups(const struct table *t, long top, const char *what, size_t *n)
 		for (i = keep; i < t->n; i++)
 			fold_into(&o->r, order[i]);
 		fold_finish(&o->r);
-		snprintf(o->other, sizeof o->other, "other (%zu %s)", t->n - keep, what);
+		/* WHAT is a plural ("vendors"): one folded group drops its s. */
+		snprintf(o->other, sizeof o->other, "other (%zu %.*s)", t->n - keep,
+		    (int)strlen(what) - (t->n - keep == 1), what);
 		o->name = o->other;
 		o->namelen = strlen(o->other);
 		(*n)++;
@@ -531,8 +533,51 @@ static struct {
 	size_t total;                   /* groups before folding */
 	double ymin, ymax;
 	double vmax;                     /* heatmap: the largest |savings|; savings-by-month: the lowest cumulative sum */
+	double cmax;                    /* savings-by-month: the highest cumulative sum */
 	char since[8];                  /* savings-by-month: first month of the cumulative sum */
 } info[NCHARTS];
+
+/* Money tics for AXIS over [LO, HI]: a step of 1, 2 or 5 x 10^k giving at
+ * most eight intervals, each label written with k/M by us.  gnuplot's
+ * "%.0s%c" would print 1.5M as "2M", twice on one axis. */
+static void
+money_tics(struct kpo_out *o, const char *axis, double lo, double hi)
+{
+	static const double nice[] = { 1, 2, 5 };
+	double span, step = 1, mag, v;
+	int i, first = 1;
+
+	if (lo > 0)
+		lo = 0;
+	if (hi < 0)
+		hi = 0;
+	span = hi - lo > 0 ? hi - lo : 1;
+	for (mag = 1; mag * 10 <= span; mag *= 10)
+		;
+	mag /= 10;
+	for (i = 0; ; i = (i + 1) % 3) {
+		step = nice[i] * mag;
+		if (span / step <= 8)
+			break;
+		if (i == 2)
+			mag *= 10;
+	}
+	kpo_out_printf(o, "set %stics (", axis);
+	for (v = ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+		double a = fabs(v) < step * 1e-9 ? 0 : v;
+		char label[32];
+
+		if (fabs(a) >= 1e6)
+			snprintf(label, sizeof label, "%gM", a / 1e6);
+		else if (fabs(a) >= 1e3)
+			snprintf(label, sizeof label, "%gk", a / 1e3);
+		else
+			snprintf(label, sizeof label, "%g", a);
+		kpo_out_printf(o, "%s\"%s\" %.4f", first ? "" : ", ", label, a);
+		first = 0;
+	}
+	kpo_out_puts(o, ")\n");
+}
 
 /* The index of each domain among the drawn groups (+1, in the map). */
 static struct kpo_strmap *
@@ -694,8 +739,10 @@ write_data(void)
 			if (r->has[M_SAVINGS]) {
 				info[C_SAVINGS_MONTH].points++;
 				info[C_SAVINGS_MONTH].ymin = fmin(info[C_SAVINGS_MONTH].ymin, r->v[M_SAVINGS]);
+				info[C_SAVINGS_MONTH].ymax = fmax(info[C_SAVINGS_MONTH].ymax, r->v[M_SAVINGS]);
 			}
 			info[C_SAVINGS_MONTH].vmax = fmin(info[C_SAVINGS_MONTH].vmax, cum);
+			info[C_SAVINGS_MONTH].cmax = fmax(info[C_SAVINGS_MONTH].cmax, cum);
 		}
 		dat_close(&d);
 		if (mon->n)
@@ -874,6 +921,7 @@ chart_body(struct kpo_out *o, enum chart c)
 	}
 	switch (c) {
 	case C_SAVINGS_DOMAIN:
+		money_tics(o, "y", 0, info[c].ymax > 0 ? info[c].ymax * 1.12 : 1.0);
 		kpo_out_printf(o,
 		    "set title \"In-house baseline vs vendor cost by domain (%s), savings %% on top " MDASH " as of %s\"\n"
 		    "set ylabel \"%s\"\n"
@@ -884,7 +932,6 @@ chart_body(struct kpo_out *o, enum chart c)
 		    "set boxwidth 0.9\n"
 		    "set xtics rotate by 30 right noenhanced\n"
 		    "set yrange [0:%.4f]\n"
-		    "set format y \"%%.0s%%c\"\n"
 		    "set key top right\n"
 		    "set xrange [-0.6:%zu.6]\n"
 		    "plot 'savings-by-domain.dat' using 2:xticlabels(6) title \"in-house baseline\" lc rgb \"#9ecae1\", \\\n"
@@ -964,17 +1011,17 @@ chart_body(struct kpo_out *o, enum chart c)
 		    A, info[c].groups < info[c].total ? "; the top vendors by items, the rest as other" : "");
 		break;
 	case C_SAVINGS_MONTH:
+		money_tics(o, "y", 1.1 * info[c].ymin, 1.1 * info[c].ymax);
+		money_tics(o, "y2", 1.1 * info[c].vmax, 1.1 * info[c].cmax);
 		kpo_out_printf(o,
 		    "set title \"Savings by month and cumulative savings (%s) " MDASH " as of %s\"\n"
 		    "set ylabel \"savings per month (%s)\"\n"
 		    "set y2label \"cumulative savings%s%s (%s)\"\n"
 		    "set xlabel \"month%s\"\n"
 		    "set xrange [-0.5:%zu.5]\n"
-		    "set yrange [%.4f:*]\n"
-		    "set y2range [%.4f:*]\n"
-		    "set y2tics\n"
-		    "set format y \"%%.0s%%c\"\n"
-		    "set format y2 \"%%.0s%%c\"\n"
+		    "set yrange [%.4f:%.4f]\n"
+		    "set y2range [%.4f:%.4f]\n"
+
 		    "set xtics rotate by 45 right noenhanced\n"
 		    "set style fill solid 0.85 border -1\n"
 		    "set boxwidth 0.7 relative\n"
@@ -984,11 +1031,13 @@ chart_body(struct kpo_out *o, enum chart c)
 		    "     '' using 1:3 axes x1y2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"#08519c\" title \"cumulative (right axis)\"\n",
 		    B, A, B, info[c].since[0] ? " since " : "", info[c].since, B,
 		    info[c].months < mon_total() ? " (last 24 months)" : "",
-		    info[c].months ? info[c].months - 1 : 0, 1.1 * info[c].ymin, 1.1 * info[c].vmax);
+		    info[c].months ? info[c].months - 1 : 0, 1.1 * info[c].ymin, 1.1 * info[c].ymax,
+		    1.1 * info[c].vmax, 1.1 * info[c].cmax);
 		break;
 	case C_HEATMAP: {
 		double m = info[c].vmax > 0 ? info[c].vmax : 1;
 
+		money_tics(o, "cb", -m, m);
 		kpo_out_printf(o,
 		    "set title \"Savings by domain and month (%s) " MDASH " as of %s\"\n"
 		    "set xlabel \"month%s\"\n"
@@ -1003,7 +1052,6 @@ chart_body(struct kpo_out *o, enum chart c)
 		    "set palette defined (-1 \"#d73027\", 0 \"#ffffff\", 1 \"#1a9850\")\n"
 		    "set cbrange [%.4f:%.4f]\n"
 		    "set cblabel \"savings (%s)\"\n"
-		    "set format cb \"%%.0s%%c\"\n"
 		    "set style fill solid 1 noborder\n"
 		    "set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind fc rgb \"#eeeeee\" fs solid noborder\n"
 		    "set key off\n"

@@ -137,6 +137,21 @@ is "$(cat "$T/links")" "" "index.html: every link (bundle files, images) resolve
 is "$(grep -c 'href="[^"]*by-[a-z-]*\.csv\.gz"' "$H")" 6 "index.html: links to the six bundle files"
 
 # Reproducible.
+# Money axes: every tic label on an axis is different (gnuplot's own "%.0s%c"
+# printed both 1.5M and 2M as "2M"), and labels are written by kpo.
+python3 - "$T/o1/gnuplot/charts.gp" >"$T/tics" <<'PY'
+import re, sys
+bad = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r'set (y2?|cb)tics \((.*)\)$', line.strip())
+    if m:
+        labels = re.findall(r'"([^"]*)" ', m.group(2))
+        if len(labels) != len(set(labels)) or len(labels) < 2:
+            bad.append(line.strip())
+print("ok" if not bad else "\n".join(bad))
+PY
+is "$(cat "$T/tics")" ok "money axes have distinct tic labels"
+unlike "$T/o1/gnuplot/charts.gp" '%\.0s%c' "no gnuplot mantissa formats that round 1.5M to 2M"
 run kpo-chart -q -o "$T/o2" $B
 is "$rc" 0 "second run"
 bad=0

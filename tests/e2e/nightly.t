@@ -144,6 +144,17 @@ run "$nightly" -c "$T/good.conf" --as-of 2026-12-01
 is "$rc" 0 "the next run succeeds"
 is "$(no_tmp)" 0 "and leaves no .tmp-* folder behind"
 
+# Export file names are data too: a leading dash, a comma, a quote, $(...).
+mkdir -p "$T/oddbox"
+odd="-x \$(touch kpo-pwned3), \"q\".csv"
+cp samples/exports/a-timetracker.csv "$T/oddbox/$odd"
+conf "$T/odd.conf" && sed -i "s#^INBOX=.*#INBOX=$T/oddbox#" "$T/odd.conf"
+run "$nightly" -c "$T/odd.conf" --as-of 2026-12-02
+is "$rc" 0 "an export named '$odd' is read"
+ok "$(test ! -e "$TOP/kpo-pwned3" && test ! -e "$T/oddbox/kpo-pwned3" && test ! -e "$out/kpo-pwned3"; echo $?)" \
+	"and the \$(touch ...) in its name runs nothing"
+like "$out/2026-12-02/run.log" 'kpo-ingest: 220 rows read' "all its rows are read"
+
 # The output disk full: a 3 MB tmpfs in a private mount namespace (no root
 # needed: a user namespace maps us to root there).
 if unshare -rm true 2>/dev/null; then

@@ -523,6 +523,7 @@ static const struct chart_info {
 
 static int heatmap_height;
 static int quality_folded;
+#define QUALITY_LINES 6         /* domains drawn in quality-trend, before other */
 
 /* What the script needs to know about each chart's data. */
 static struct {
@@ -645,7 +646,7 @@ write_data(void)
 	struct kpo_strmap *map;
 	struct dat d;
 	char **months, buf[64];
-	size_t ng, i, j, nm, total, first;
+	size_t ng, nq, i, j, nm, total, first;
 	int folded;
 	double *qsum, *qn, *heat;
 	unsigned char *hhas;
@@ -756,8 +757,12 @@ write_data(void)
 	/* quality-trend and savings-heatmap: by-domain-month, domains as above. */
 	months = months_of(dm, 1, &nm, &total);
 	info[C_QUALITY].months = info[C_HEATMAP].months = nm;
-	info[C_QUALITY].series = info[C_HEATMAP].groups = ng;
-	quality_folded = folded;
+	info[C_HEATMAP].groups = ng;
+	/* A line chart stays readable with fewer lines than a bar chart has
+	 * bars: the top QUALITY_LINES domains, the rest as one other line. */
+	nq = ng > QUALITY_LINES + 1 || (ng > QUALITY_LINES && !folded) ? QUALITY_LINES + 1 : ng;
+	quality_folded = nq < ng || folded;
+	info[C_QUALITY].series = nq;
 	qsum = kpo_xcalloc(ng * nm + 1, sizeof *qsum);
 	qn = kpo_xcalloc(ng * nm + 1, sizeof *qn);
 	heat = kpo_xcalloc(ng * nm + 1, sizeof *heat);
@@ -777,8 +782,10 @@ write_data(void)
 		else
 			continue;       /* a domain missing from by-domain */
 		if (r->has[M_QUALITY_MEAN] && r->has[M_QUALITY_N] && r->v[M_QUALITY_N] > 0) {
-			qsum[gi * nm + (size_t)mi] += r->v[M_QUALITY_MEAN] * r->v[M_QUALITY_N];
-			qn[gi * nm + (size_t)mi] += r->v[M_QUALITY_N];
+			size_t qi = gi < nq - 1 || nq == ng ? gi : nq - 1;
+
+			qsum[qi * nm + (size_t)mi] += r->v[M_QUALITY_MEAN] * r->v[M_QUALITY_N];
+			qn[qi * nm + (size_t)mi] += r->v[M_QUALITY_N];
 		}
 		if (r->has[M_SAVINGS]) {
 			heat[gi * nm + (size_t)mi] += r->v[M_SAVINGS];
@@ -789,14 +796,20 @@ write_data(void)
 	 * then one line per month. */
 	dat_open(&d, "quality-trend.dat");
 	kpo_out_puts(d.out, "idx\tmonth");
-	for (i = 0; i < ng; i++)
-		dat_text(&d, g[i].name, g[i].namelen);
+	for (i = 0; i < nq; i++) {
+		if (nq < ng && i == nq - 1) {
+			snprintf(buf, sizeof buf, "other (%zu domains)", dom->n - (nq - 1));
+			dat_text(&d, buf, strlen(buf));
+		} else {
+			dat_text(&d, g[i].name, g[i].namelen);
+		}
+	}
 	kpo_out_putc(d.out, '\n');
 	info[C_QUALITY].ymin = 100;
 	for (j = 0; j < nm; j++) {
 		kpo_out_printf(d.out, "%zu", j);
 		dat_text(&d, months[j], strlen(months[j]));
-		for (i = 0; i < ng; i++) {
+		for (i = 0; i < nq; i++) {
 			int has = qn[i * nm + j] > 0;
 			double q = has ? qsum[i * nm + j] / qn[i * nm + j] : 0;
 

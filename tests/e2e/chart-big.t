@@ -18,7 +18,8 @@ is "$(wc -l <"$G/turnaround-by-domain.dat")" 12 "turnaround-by-domain: the top 1
 is "$(wc -l <"$G/savings-heatmap-x.dat")" 24 "heatmap: the last 24 months"
 is "$(wc -l <"$G/savings-heatmap-y.dat")" 13 "heatmap: 12 domains and other"
 is "$(wc -l <"$G/on-time-trend.dat")" 24 "on-time-trend: the last 24 months"
-is "$(head -1 "$G/quality-trend.dat" | awk -F '	' '{print NF}')" 15 "quality-trend: 13 lines (12 domains and other)"
+is "$(head -1 "$G/quality-trend.dat" | awk -F '	' '{print NF}')" 9 "quality-trend: 7 lines (6 domains and other)"
+like "$G/quality-trend.dat" '	other \(14 domains\)$' "quality-trend: the other 14 domains as one line"
 
 # The folded row: sums, savings % from the sums, quality weighted by quality_n.
 python3 - "$T/big" "$G/vendor-scorecard.dat" <<'PY' >"$T/fold"

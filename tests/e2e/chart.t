@@ -94,8 +94,14 @@ like "$T/sav" 'USD.*as of 2026-11-28' "savings-by-domain: currency and as-of dat
 
 svg_texts "$T/o1/quality-trend.svg" >"$T/q"
 bad=0
-while IFS= read -r d; do grep -qxF -- "$d" "$T/q" || { bad=1; diag "quality: no '$d'"; }; done <"$T/domains"
-ok $bad "quality-trend: one line (key entry) per domain"
+zcat $B/by-domain.csv.gz | python3 -c '
+import csv, sys
+rows = [r for r in csv.DictReader(sys.stdin) if r["domain"] != "ALL"]
+rows.sort(key=lambda r: (-int(r["items"]), r["domain"].encode()))
+for r in rows[:6]: print(r["domain"])' >"$T/top6"
+while IFS= read -r d; do grep -qxF -- "$d" "$T/q" || { bad=1; diag "quality: no '$d'"; }; done <"$T/top6"
+ok $bad "quality-trend: one line (key entry) for each of the top 6 domains"
+like "$T/q" '^other \(2 domains\)$' "quality-trend: the other 2 domains as one line"
 is "$(grep -c '^2026-10$' "$T/q")" 1 "quality-trend: month tics"
 
 svg_texts "$T/o1/vendor-scorecard.svg" >"$T/v"

@@ -14,6 +14,7 @@
 
 #include "csvread.h"
 #include "err.h"
+#include "out.h"
 
 #define READ_CHUNK (128u << 10)
 #define DETECT_PEEK (1u << 20)   /* header bytes looked at for the delimiter */
@@ -534,6 +535,7 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 	if (!path || strcmp(path, "-") == 0) {
 		r->name = kpo_xstrdup("-");
 		fd = dup(STDIN_FILENO);
+		kpo_widen_pipe(fd);
 	} else {
 		r->name = kpo_xstrdup(path);
 		fd = open(path, O_RDONLY | O_CLOEXEC);

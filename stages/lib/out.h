@@ -43,6 +43,10 @@ int kpo_out_commit(struct kpo_out *o);
 /* Throws the output away (the temporary file is removed); frees O. */
 void kpo_out_abort(struct kpo_out *o);
 
+/* Asks for a 1 MiB pipe buffer when FD is a pipe (stages read and write
+ * each other's streams through pipes). */
+void kpo_widen_pipe(int fd);
+
 /* Removes the temporary files of outputs still open; for signal handlers
  * (async-signal-safe) and exit paths. */
 void kpo_out_cleanup_temps(void);

@@ -304,6 +304,16 @@ verdict(struct verdict *v, const char *kind, const struct kpo_record *h, int fie
 	return -1;
 }
 
+/* A canonical non-negative number (no leading zeros) is at most 100. */
+static int
+at_most_100(const char *canon)
+{
+	const char *point = strchr(canon, '.');
+	size_t intlen = point ? (size_t)(point - canon) : strlen(canon);
+
+	return intlen < 3 || (intlen == 3 && strncmp(canon, "100", 3) == 0 && !point);
+}
+
 /* Only white space (a number or date column left empty). */
 static int
 blank(const char *s, size_t n)
@@ -366,7 +376,7 @@ convert(const struct kpo_record *h, const struct kpo_record *rec, const struct l
 				return verdict(v, "number out of range", h, field, s, n);
 			if (rc != 0 || (columns[c].kind == COUNT && strchr(scratch, '.')))
 				return verdict(v, "unparsable number", h, field, s, n);
-			if (columns[c].kind == SCORE && (scratch[0] == '-' || strtod(scratch, NULL) > 100.0))
+			if (columns[c].kind == SCORE && (scratch[0] == '-' || !at_most_100(scratch)))
 				return verdict(v, "quality out of range", h, field, s, n);
 			if (scratch[0] == '-')
 				return verdict(v, "negative value", h, field, s, n);
@@ -409,22 +419,16 @@ check_utf8(const struct kpo_record *h, const struct kpo_record *rec, struct verd
 	long at;
 
 	for (i = 0; i < rec->nf; i++) {
-		const char *nul;
-
-		if ((at = kpo_utf8_invalid_at(rec->f[i], rec->len[i])) >= 0) {
-			v->kind = "invalid UTF-8";
+		if ((at = kpo_text_invalid_at(rec->f[i], rec->len[i])) < 0)
+			continue;
+		v->kind = "invalid UTF-8";
+		if (rec->f[i][at] == '\0')
+			snprintf(v->detail, sizeof v->detail, "column '%.100s', byte %ld: a NUL byte", h->f[i], at + 1);
+		else
 			snprintf(v->detail, sizeof v->detail,
 			    "column '%.100s', byte %ld (0x%02X); name the file's encoding with --encoding, e.g. cp1251",
 			    h->f[i], at + 1, (unsigned char)rec->f[i][at]);
-			return -1;
-		}
-		/* U+0000 is UTF-8, but no tool downstream takes it as text. */
-		if ((nul = memchr(rec->f[i], '\0', rec->len[i])) != NULL) {
-			v->kind = "invalid UTF-8";
-			snprintf(v->detail, sizeof v->detail, "column '%.100s', byte %ld: a NUL byte",
-			    h->f[i], (long)(nul - rec->f[i]) + 1);
-			return -1;
-		}
+		return -1;
 	}
 	return 0;
 }

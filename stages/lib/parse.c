@@ -644,8 +644,8 @@ kpo_text_fold(const char *s, size_t n, char *out)
 	return k;
 }
 
-long
-kpo_utf8_invalid_at(const char *str, size_t n)
+static long
+utf8_invalid_at(const char *str, size_t n, int nul_is_bad)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -654,18 +654,20 @@ kpo_utf8_invalid_at(const char *str, size_t n)
 		unsigned c;
 		unsigned need, cp, min;
 
-		/* Eight ASCII bytes at a time. */
+		/* Eight ASCII bytes at a time, none of them NUL. */
 		while (i + 8 <= n) {
 			uint64_t w;
 
 			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ULL)
+			if ((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL)
 				break;
 			i += 8;
 		}
 		if (i >= n)
 			break;
 		c = s[i];
+		if (c == 0 && nul_is_bad)
+			return (long)i;
 
 		if (c < 0x80) {
 			i++;
@@ -690,6 +692,18 @@ kpo_utf8_invalid_at(const char *str, size_t n)
 		i += need + 1;
 	}
 	return -1;
+}
+
+long
+kpo_utf8_invalid_at(const char *s, size_t n)
+{
+	return utf8_invalid_at(s, n, 0);
+}
+
+long
+kpo_text_invalid_at(const char *s, size_t n)
+{
+	return utf8_invalid_at(s, n, 1);
 }
 
 static int

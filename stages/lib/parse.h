@@ -63,6 +63,10 @@ size_t kpo_text_fold(const char *s, size_t n, char *out);
  * forms, surrogates and code points past U+10FFFF are bad. */
 long kpo_utf8_invalid_at(const char *s, size_t n);
 
+/* The same, and a NUL byte is bad too (U+0000 is UTF-8, but no tool takes it
+ * as text). */
+long kpo_text_invalid_at(const char *s, size_t n);
+
 /* A header's match key: lower case (ASCII and Cyrillic), letters and digits
  * only.  OUT needs N + 1 bytes.  Returns the length. */
 size_t kpo_header_key(const char *s, size_t n, char *out);

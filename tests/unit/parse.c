@@ -196,6 +196,11 @@ main(void)
 	is_int(kpo_utf8_invalid_at("a\xD0", 2), 1, "truncated sequence");
 	is_int(kpo_utf8_invalid_at("\xF4\x90\x80\x80", 4), 0, "past U+10FFFF");
 	is_int(kpo_utf8_invalid_at("\xF0\x9F\x98\x80", 4), -1, "emoji");
+	is_int(kpo_utf8_invalid_at("abcdefgh\0jk", 11), -1, "NUL is UTF-8");
+	is_int(kpo_text_invalid_at("abcdefgh\0jk", 11), 8, "but not text: NUL in the tail");
+	is_int(kpo_text_invalid_at("abc\0efghijklmnop", 16), 3, "NUL inside an 8-byte word");
+	is_int(kpo_text_invalid_at("abcdefghijklmnop", 16), -1, "ASCII words without NUL");
+	is_int(kpo_text_invalid_at("\xD0\x94\0", 3), 2, "NUL after Cyrillic");
 
 	return done_testing();
 }

@@ -146,17 +146,6 @@ open_member(const char *path)
 	return r;
 }
 
-static int
-find_column(const struct kpo_record *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->nf; i++)
-		if (strcmp(h->f[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void
 read_meta(void)
 {
@@ -164,7 +153,7 @@ read_meta(void)
 	struct kpo_csv *r = open_member(path);
 	const struct kpo_record *h = kpo_csv_header(r);
 	struct kpo_record *rec;
-	int kc = find_column(h, "key"), vc = find_column(h, "value"), rc;
+	int kc = kpo_header_find(h, "key"), vc = kpo_header_find(h, "value"), rc;
 	const char *as_of = NULL;
 	const char *base = NULL;
 	long as_of_line = 1, base_line = 1;
@@ -242,11 +231,11 @@ read_table(struct table *t)
 	size_t cap = 0;
 
 	for (k = 0; k < t->nkeys; k++)
-		if ((kcol[k] = find_column(h, t->keyname[k])) < 0)
+		if ((kcol[k] = kpo_header_find(h, t->keyname[k])) < 0)
 			kpo_errx(EX_DATAERR, "%s:%ld: column '%s' missing (kpo-metrics --bundle writes it)",
 			    path, h->line, t->keyname[k]);
 	for (m = 0; m < NMET; m++) {
-		mcol[m] = find_column(h, met_name[m]);
+		mcol[m] = kpo_header_find(h, met_name[m]);
 		if (mcol[m] < 0 && (t->need & BIT(m)))
 			kpo_errx(EX_DATAERR, "%s:%ld: column '%s' missing (kpo-metrics --bundle writes it)",
 			    path, h->line, met_name[m]);

@@ -805,42 +805,6 @@ reject(struct kpo_csv *r, const struct kpo_record *rec, const struct layout *L, 
 	kpo_reject(run.rejects, name, line, kind, detail, rec->raw, rec->rawlen);
 }
 
-static const char *
-status_kind(enum kpo_rec_status st)
-{
-	switch (st) {
-	case KPO_REC_FIELD_COUNT:  return "wrong field count";
-	case KPO_REC_BAD_QUOTE:    return "malformed quotes";
-	case KPO_REC_TOO_LONG:     return "field too long";
-	case KPO_REC_UNTERMINATED: return "unterminated quote";
-	case KPO_REC_OK:           break;
-	}
-	return NULL;
-}
-
-static void
-header_list(const struct kpo_record *h, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < h->nf && len + 4 < size; i++) {
-		snprintf(buf + len, size - len, "%s%s", i ? ", " : "", h->f[i]);
-		len = strlen(buf);
-	}
-}
-
-static int
-field_named(const struct kpo_record *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->nf; i++)
-		if (strcmp(h->f[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Maps the header of R; the first input's header becomes the output's.
  * 0, or EX_DATAERR after saying what is wrong. */
 static int
@@ -856,14 +820,14 @@ map_header(struct kpo_csv *r, struct layout *L, struct kpo_out *out)
 		return EX_DATAERR;
 	}
 	for (c = 0; c < NCOLS; c++)
-		if ((L->field[c] = field_named(h, colname[c])) < 0 && c != C_SOURCE) {
-			header_list(h, seen, sizeof seen);
+		if ((L->field[c] = kpo_header_find(h, colname[c])) < 0 && c != C_SOURCE) {
+			kpo_header_describe(h, seen, sizeof seen);
 			kpo_warn_at(kpo_csv_name(r), h->line, "column '%s' missing (it is produced by kpo-ingest); "
 			    "the header has: %s", colname[c], seen);
 			status = EX_DATAERR;
 		}
 	for (c = 0; c < NADDED; c++)
-		if (field_named(h, addname[c]) >= 0) {
+		if (kpo_header_find(h, addname[c]) >= 0) {
 			kpo_warn_at(kpo_csv_name(r), h->line, "column '%s' is already there: is this stream enriched "
 			    "already?", addname[c]);
 			status = EX_DATAERR;
@@ -886,7 +850,7 @@ map_header(struct kpo_csv *r, struct layout *L, struct kpo_out *out)
 	}
 	/* A later input: the same columns, in any order. */
 	for (i = 0; i < run.nout; i++) {
-		int f = field_named(h, run.outcol[i]);
+		int f = kpo_header_find(h, run.outcol[i]);
 
 		if (f < 0) {
 			kpo_warn_at(kpo_csv_name(r), h->line, "column '%s' of the first input is missing", run.outcol[i]);
@@ -941,7 +905,7 @@ process(const char *path, struct kpo_out *out)
 
 			snprintf(detail, sizeof detail, "%zu fields, the header has %zu", rec->nf,
 			    kpo_csv_header(r)->nf);
-			reject(r, rec, &L, status_kind(rec->status), rec->status == KPO_REC_FIELD_COUNT ? detail : NULL);
+			reject(r, rec, &L, kpo_rec_status_kind(rec->status), rec->status == KPO_REC_FIELD_COUNT ? detail : NULL);
 			continue;
 		}
 		if (enrich(rec, &L, &x, &v, &keybuf, &keycap) != 0) {

@@ -216,18 +216,6 @@ struct layout {
 	char decimal;
 };
 
-static void
-header_list(const struct kpo_record *h, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < h->nf && len + 4 < size; i++) {
-		snprintf(buf + len, size - len, "%s%s", i ? ", " : "", h->f[i]);
-		len = strlen(buf);
-	}
-}
-
 /* 0, or EX_DATAERR after saying which required column is missing. */
 static int
 map_header(struct kpo_csv *r, struct layout *L)
@@ -254,7 +242,7 @@ map_header(struct kpo_csv *r, struct layout *L)
 		if (columns[c].required && L->field[c] < 0) {
 			char seen[2048];
 
-			header_list(h, seen, sizeof seen);
+			kpo_header_describe(h, seen, sizeof seen);
 			kpo_warn_at(kpo_csv_name(r), h->line, "required column '%s' missing; the header has: %s%s",
 			    columns[c].name, seen, opt.map ? "" : " (name it with --map)");
 			status = EX_DATAERR;
@@ -494,19 +482,6 @@ duplicate(const struct cell *id, const char *source, struct verdict *v)
 	return 0;
 }
 
-static const char *
-status_kind(enum kpo_rec_status st)
-{
-	switch (st) {
-	case KPO_REC_FIELD_COUNT:  return "wrong field count";
-	case KPO_REC_BAD_QUOTE:    return "malformed quotes";
-	case KPO_REC_TOO_LONG:     return "field too long";
-	case KPO_REC_UNTERMINATED: return "unterminated quote";
-	case KPO_REC_OK:           break;
-	}
-	return NULL;
-}
-
 /* Streams one input; returns its exit status (0 when every problem was a
  * counted reject). */
 static int
@@ -554,7 +529,7 @@ ingest(const char *path, struct kpo_out *out)
 			char detail[128];
 
 			snprintf(detail, sizeof detail, "%zu fields, the header has %zu", rec->nf, h->nf);
-			kpo_reject(run.rejects, file, rec->line, status_kind(rec->status),
+			kpo_reject(run.rejects, file, rec->line, kpo_rec_status_kind(rec->status),
 			    rec->status == KPO_REC_FIELD_COUNT ? detail : NULL, rec->raw, rec->rawlen);
 			continue;
 		}

@@ -285,17 +285,6 @@ in_list(const char *const *list, const char *name)
 }
 
 static int
-find_column(const struct kpo_record *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->nf; i++)
-		if (strcmp(h->f[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int
 missing(struct kpo_csv *r, const char *name, const char *why)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
@@ -308,13 +297,8 @@ missing(struct kpo_csv *r, const char *name, const char *why)
 		    "pipe it through kpo-ingest first (and then kpo-enrich)", name, why);
 	} else {
 		char seen[2048];
-		size_t i, len = 0;
 
-		seen[0] = '\0';
-		for (i = 0; i < h->nf && len + 4 < sizeof seen; i++) {
-			snprintf(seen + len, sizeof seen - len, "%s%s", i ? ", " : "", h->f[i]);
-			len = strlen(seen);
-		}
+		kpo_header_describe(h, seen, sizeof seen);
 		kpo_warn_at(kpo_csv_name(r), h->line, "unknown column '%s'%s; the header has: %s", name, why, seen);
 	}
 	return EX_DATAERR;
@@ -329,13 +313,13 @@ map_header(struct kpo_csv *r, struct layout *L)
 	size_t k;
 
 	for (c = 0; c < NNEED; c++)
-		if ((L->need[c] = find_column(h, need_name[c])) < 0)
+		if ((L->need[c] = kpo_header_find(h, need_name[c])) < 0)
 			status = missing(r, need_name[c], "");
 	L->key = kpo_xcalloc(run.nkeycol, sizeof *L->key);
 	for (k = 0; k < run.nkeycol; k++)
-		if ((L->key[k] = find_column(h, run.keycol[k])) < 0)
+		if ((L->key[k] = kpo_header_find(h, run.keycol[k])) < 0)
 			status = missing(r, run.keycol[k], opt.bundle ? " (a key of the bundle)" : " (from --by)");
-	L->source = find_column(h, "source");
+	L->source = kpo_header_find(h, "source");
 	return status;
 }
 
@@ -600,19 +584,6 @@ reject(struct kpo_csv *r, const struct kpo_record *rec, const struct layout *L, 
 	kpo_reject(run.rejects, file, line, kind, detail, rec->raw, rec->rawlen);
 }
 
-static const char *
-status_kind(enum kpo_rec_status st)
-{
-	switch (st) {
-	case KPO_REC_FIELD_COUNT:  return "wrong field count";
-	case KPO_REC_BAD_QUOTE:    return "malformed quotes";
-	case KPO_REC_TOO_LONG:     return "field too long";
-	case KPO_REC_UNTERMINATED: return "unterminated quote";
-	case KPO_REC_OK:           break;
-	}
-	return "bad record";
-}
-
 /* Reads one input; returns its exit status (0 when every problem was a
  * counted reject). */
 static int
@@ -648,7 +619,7 @@ metrics(const char *path)
 
 			snprintf(detail, sizeof detail, "%zu fields, the header has %zu", rec->nf,
 			    kpo_csv_header(r)->nf);
-			reject(r, rec, NULL, status_kind(rec->status),
+			reject(r, rec, NULL, kpo_rec_status_kind(rec->status),
 			    rec->status == KPO_REC_FIELD_COUNT ? detail : NULL);
 			continue;
 		}

@@ -677,3 +677,39 @@ kpo_csv_close(struct kpo_csv *r)
 	free(r->name);
 	free(r);
 }
+
+const char *
+kpo_rec_status_kind(enum kpo_rec_status st)
+{
+	switch (st) {
+	case KPO_REC_FIELD_COUNT:  return "wrong field count";
+	case KPO_REC_BAD_QUOTE:    return "malformed quotes";
+	case KPO_REC_TOO_LONG:     return "field too long";
+	case KPO_REC_UNTERMINATED: return "unterminated quote";
+	case KPO_REC_OK:           break;
+	}
+	return NULL;
+}
+
+int
+kpo_header_find(const struct kpo_record *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nf; i++)
+		if (strcmp(h->f[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+kpo_header_describe(const struct kpo_record *h, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < h->nf && len + 4 < size; i++) {
+		snprintf(buf + len, size - len, "%s%s", i ? ", " : "", h->f[i]);
+		len = strlen(buf);
+	}
+}

@@ -72,6 +72,16 @@ char kpo_csv_delim(const struct kpo_csv *r);
 unsigned long long kpo_csv_bytes(const struct kpo_csv *r); /* bytes parsed so far */
 long kpo_csv_lines(const struct kpo_csv *r);             /* physical lines read so far */
 
+/* The reject kind of a record's status ("wrong field count", ...), NULL for
+ * KPO_REC_OK: every stage names CSV damage the same way. */
+const char *kpo_rec_status_kind(enum kpo_rec_status st);
+
+/* The index of the field named exactly NAME in header H, or -1. */
+int kpo_header_find(const struct kpo_record *h, const char *name);
+
+/* "a, b, c": the header's names for a message, cut to SIZE bytes. */
+void kpo_header_describe(const struct kpo_record *h, char *buf, size_t size);
+
 /* Frees the reader; a file that was not read to its end is not checked. */
 void kpo_csv_close(struct kpo_csv *r);
 

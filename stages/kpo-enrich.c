@@ -936,19 +936,6 @@ done:
 
 /* Options ---------------------------------------------------------------- */
 
-static double
-parse_pct(const char *arg)
-{
-	char *end;
-	double p;
-
-	errno = 0;
-	p = strtod(arg, &end);
-	if (errno || end == arg || *end || !(p >= 0 && p <= 100))
-		kpo_errx(EX_USAGE, "--max-reject-pct: a number from 0 to 100 expected: '%s'", arg);
-	return p;
-}
-
 static void
 parse_base(const char *arg)
 {
@@ -1036,7 +1023,7 @@ main(int argc, char **argv)
 			opt.fx = optarg;
 			break;
 		case O_MAXPCT:
-			opt.max_reject_pct = parse_pct(optarg);
+			opt.max_reject_pct = kpo_max_reject_pct_arg(optarg);
 			break;
 		case O_NOPROGRESS:
 			opt.progress = 0;

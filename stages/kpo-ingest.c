@@ -586,19 +586,6 @@ parse_delim(const char *arg)
 	return arg[0];
 }
 
-static double
-parse_pct(const char *arg)
-{
-	char *end;
-	double p;
-
-	errno = 0;
-	p = strtod(arg, &end);
-	if (errno || end == arg || *end || !(p >= 0 && p <= 100))
-		kpo_errx(EX_USAGE, "--max-reject-pct: a number from 0 to 100 expected: '%s'", arg);
-	return p;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -670,7 +657,7 @@ main(int argc, char **argv)
 			opt.map = optarg;
 			break;
 		case O_MAXPCT:
-			opt.max_reject_pct = parse_pct(optarg);
+			opt.max_reject_pct = kpo_max_reject_pct_arg(optarg);
 			break;
 		case O_NOPROGRESS:
 			opt.progress = 0;

@@ -216,19 +216,6 @@ bundle_groupings(void)
 		add_grouping(tables[i].file, tables[i].keys);
 }
 
-static double
-parse_pct(const char *arg)
-{
-	char *end;
-	double p;
-
-	errno = 0;
-	p = strtod(arg, &end);
-	if (errno || end == arg || *end || !(p >= 0 && p <= 100))
-		kpo_errx(EX_USAGE, "--max-reject-pct: a number from 0 to 100 expected: '%s'", arg);
-	return p;
-}
-
 static void
 set_as_of(int64_t t)
 {
@@ -1111,7 +1098,7 @@ main(int argc, char **argv)
 			opt.by = optarg;
 			break;
 		case O_MAXPCT:
-			opt.max_reject_pct = parse_pct(optarg);
+			opt.max_reject_pct = kpo_max_reject_pct_arg(optarg);
 			break;
 		case O_NOPROGRESS:
 			opt.progress = 0;

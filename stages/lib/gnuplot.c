@@ -11,39 +11,7 @@
 
 #include "err.h"
 #include "gnuplot.h"
-
-/* The length of the valid UTF-8 sequence at S (at most N bytes), or 0.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t len, i;
-	unsigned long c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "parse.h"
 
 size_t
 kpo_gp_text(const char *s, size_t n, size_t maxchars, char *out)
@@ -60,7 +28,7 @@ kpo_gp_text(const char *s, size_t n, size_t maxchars, char *out)
 			memcpy(out + len, ell, 3), len += 3;
 			break;
 		}
-		k = utf8_seq(u + i, n - i, &cp);
+		k = kpo_utf8_char((const char *)u + i, n - i, &cp);
 		if (k == 0) {
 			memcpy(out + len, repl, 3), len += 3;
 			i++;

@@ -5,41 +5,14 @@
 #include "err.h"
 #include "html.h"
 #include "out.h"
-
-/* The length of the valid UTF-8 sequence at S (at most N bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned long c, min;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	return len;
-}
+#include "parse.h"
 
 size_t
 kpo_html_escape(const char *s, size_t n, char *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, len = 0, k;
+	unsigned long cp;
 
 	while (i < n) {
 		const char *ent = NULL;
@@ -56,7 +29,7 @@ kpo_html_escape(const char *s, size_t n, char *out)
 			memcpy(out + len, ent, k), len += k;
 			i++;
 		} else if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n') || u[i] == 0x7F ||
-		    (k = utf8_len(u + i, n - i)) == 0) {
+		    (k = kpo_utf8_char((const char *)u + i, n - i, &cp)) == 0) {
 			memcpy(out + len, "\xEF\xBF\xBD", 3), len += 3;
 			i++;
 		} else {

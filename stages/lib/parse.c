@@ -644,16 +644,46 @@ kpo_text_fold(const char *s, size_t n, char *out)
 	return k;
 }
 
+size_t
+kpo_utf8_char(const char *str, size_t n, unsigned long *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned long c, min;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, c = s[0] & 0x1F, min = 0x80;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, c = s[0] & 0x0F, min = 0x800;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
 static long
 utf8_invalid_at(const char *str, size_t n, int nul_is_bad)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	unsigned long cp;
+	size_t i = 0, len;
 
 	while (i < n) {
-		unsigned c;
-		unsigned need, cp, min;
-
 		/* Eight ASCII bytes at a time, none of them NUL. */
 		while (i + 8 <= n) {
 			uint64_t w;
@@ -665,31 +695,11 @@ utf8_invalid_at(const char *str, size_t n, int nul_is_bad)
 		}
 		if (i >= n)
 			break;
-		c = s[i];
-		if (c == 0 && nul_is_bad)
+		if (s[i] == 0 && nul_is_bad)
 			return (long)i;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1; cp = c & 0x1F; min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2; cp = c & 0x0F; min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else {
+		if ((len = kpo_utf8_char(str + i, n - i, &cp)) == 0)
 			return (long)i;
-		}
-		for (unsigned k = 1; k <= need; k++) {
-			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return (long)i;
-		i += need + 1;
+		i += len;
 	}
 	return -1;
 }

@@ -59,6 +59,11 @@ void kpo_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
  * inner runs to one space; OUT needs N + 1 bytes.  Returns the length. */
 size_t kpo_text_fold(const char *s, size_t n, char *out);
 
+/* The length of the valid UTF-8 character at S (at most N > 0 bytes), with
+ * its code point in *CP, or 0 when it is not valid: overlong forms,
+ * surrogates and code points past U+10FFFF are not. */
+size_t kpo_utf8_char(const char *s, size_t n, unsigned long *cp);
+
 /* -1 when S is valid UTF-8, else the offset of the first bad byte.  Overlong
  * forms, surrogates and code points past U+10FFFF are bad. */
 long kpo_utf8_invalid_at(const char *s, size_t n);

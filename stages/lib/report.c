@@ -115,6 +115,19 @@ kpo_rejects_close(struct kpo_rejects *r, const char **name)
 	return rc;
 }
 
+double
+kpo_max_reject_pct_arg(const char *arg)
+{
+	char *end;
+	double p;
+
+	errno = 0;
+	p = strtod(arg, &end);
+	if (errno || end == arg || *end || !(p >= 0 && p <= 100))
+		kpo_errx(EX_USAGE, "--max-reject-pct: a number from 0 to 100 expected: '%s'", arg);
+	return p;
+}
+
 int
 kpo_reject_threshold_passed(unsigned long long rejected, unsigned long long read, double pct)
 {

@@ -25,6 +25,10 @@ void kpo_rejects_describe(const struct kpo_rejects *r, char *buf, size_t size);
 /* Writes the rejects file; 0, or -1 with errno set.  Frees R. */
 int kpo_rejects_close(struct kpo_rejects *r, const char **name);
 
+/* The argument of --max-reject-pct, a number from 0 to 100; anything else
+ * ends the program with EX_USAGE. */
+double kpo_max_reject_pct_arg(const char *arg);
+
 /* Exit with EX_DATAERR is due when more than PCT % of READ rows were rejected. */
 int kpo_reject_threshold_passed(unsigned long long rejected, unsigned long long read, double pct);
 

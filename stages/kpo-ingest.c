@@ -652,6 +652,7 @@ main(int argc, char **argv)
 			break;
 		case O_KEEP:
 			parse_keep(optarg);
+			opt.csv.keep_blanks = 1;        /* raw values, blanks and all */
 			break;
 		case O_MAP:
 			opt.map = optarg;

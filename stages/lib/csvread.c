@@ -41,6 +41,7 @@ struct kpo_csv {
 	int parser_on;
 	unsigned char options;
 	char delim;
+	int keep_blanks;
 	size_t max_field;
 
 	long line;              /* physical line the next byte is on */
@@ -80,7 +81,7 @@ static int
 no_space(unsigned char c)
 {
 	(void)c;
-	return 0;   /* keep blanks: trimming is the stage's business, with UTF-8 rules */
+	return 0;   /* every byte is data */
 }
 
 static void
@@ -141,7 +142,8 @@ parser_start(struct kpo_csv *r)
 	if (csv_init(&r->p, r->options) != 0)
 		kpo_errx(EX_OSERR, "out of memory");
 	csv_set_delim(&r->p, (unsigned char)r->delim);
-	csv_set_space_func(&r->p, no_space);
+	if (r->keep_blanks)
+		csv_set_space_func(&r->p, no_space);
 	csv_set_realloc_func(&r->p, capped_realloc);
 	csv_set_blk_size(&r->p, 4096);
 	r->parser_on = 1;
@@ -531,6 +533,7 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 	r->at_start = 1;
 	r->options = CSV_STRICT | CSV_STRICT_FINI;
 	r->max_field = opts && opts->max_field ? opts->max_field : KPO_CSV_MAX_FIELD;
+	r->keep_blanks = opts && opts->keep_blanks;
 	field_cap = r->max_field;
 	if (!path || strcmp(path, "-") == 0) {
 		r->name = kpo_xstrdup("-");

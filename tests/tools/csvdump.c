@@ -52,8 +52,9 @@ main(int argc, char **argv)
 	struct kpo_record *rec;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "d:e:m:")) != -1)
+	while ((ch = getopt(argc, argv, "bd:e:m:")) != -1)
 		switch (ch) {
+		case 'b': o.keep_blanks = 1; break;
 		case 'd': o.delim = optarg[0]; break;
 		case 'e': o.encoding = optarg; break;
 		case 'm': o.max_field = strtoul(optarg, NULL, 10); break;

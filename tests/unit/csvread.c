@@ -109,7 +109,13 @@ main(void)
 	    "a quote never closed is reported where it opened, then a data error");
 	is(read_all(FILE_WITH("a,b\n1,2")), "H1:a|b;2:ok:1|2;", "no final newline");
 	is(read_all(FILE_WITH("a,b\n\"\",\" x \"\n")), "H1:a|b;2:ok:| x ;", "empty and blank-padded quoted fields");
-	is(read_all(FILE_WITH("a,b\n x , y \n")), "H1:a|b;2:ok: x | y ;", "unquoted blanks are kept");
+	is(read_all(FILE_WITH("a,b\n x , y \n")), "H1:a|b;2:ok:x|y;", "blanks around unquoted fields go by default");
+	is(read_all(FILE_WITH("a,b\n \"x\" ,\" y \"\n")), "H1:a|b;2:ok:x| y ;",
+	    "and around quoted ones; blanks inside quotes stay");
+	is(read_all(FILE_WITH("a\tb\n\t x\n")), "H1:a|b;2:ok:|x;", "a TAB delimiter is not taken for a blank");
+	memset(&o, 0, sizeof o);
+	o.keep_blanks = 1;
+	is(describe(FILE_WITH("a,b\n x , y \n"), &o, &rc), "H1:a|b;2:ok: x | y ;", "keep_blanks keeps them");
 	is(read_all(FILE_WITH("")), "", "empty file: no header, no error");
 	is(read_all(FILE_WITH("\xEF\xBB\xBF")), "", "a lone BOM: no header, no error");
 	is(read_all(FILE_WITH("a,b\n")), "H1:a|b;", "header only");

@@ -53,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.delim = delims[sel & 7];
 	o.encoding = encodings[(sel >> 3) & 7];
 	o.max_field = (sel & 0x40) ? 64 : 0;
+	o.keep_blanks = data[size - 1] & 1;     /* no selector bit is left */
 	fd = memfile(data + 1, size - 1, (sel & 0x80) != 0);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	r = kpo_csv_open(path, &o);

@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lseek(fd, 0, SEEK_SET);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	opt.csv.encoding = size && (data[0] & 1) && (data[size - 1] & 1) ? "cp1251" : NULL;
+	opt.csv.keep_blanks = size && (data[0] & 2);
 	ingest(path, out);
 	close(fd);
 	return 0;

@@ -16,7 +16,11 @@
 #include "err.h"
 #include "money.h"
 #include "out.h"
-#include "parse.h"
+#include "date.h"
+#include "num.h"
+#include "text.h"
+#include "utf8.h"
+#include "args.h"
 #include "report.h"
 #include "strmap.h"
 

@@ -11,7 +11,11 @@
 #include "csvread.h"
 #include "err.h"
 #include "out.h"
-#include "parse.h"
+#include "date.h"
+#include "num.h"
+#include "text.h"
+#include "utf8.h"
+#include "args.h"
 #include "report.h"
 #include "strmap.h"
 

@@ -26,8 +26,12 @@
 #include "err.h"
 #include "money.h"
 #include "out.h"
-#include "parse.h"
+#include "date.h"
+#include "num.h"
+#include "text.h"
+#include "utf8.h"
 #include "quantile.h"
+#include "args.h"
 #include "report.h"
 #include "strmap.h"
 

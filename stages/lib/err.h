@@ -1,8 +1,10 @@
 /* Messages and exit statuses shared by every kpo stage.
  *
  * Messages go to stderr as "kpo-STAGE: FILE:LINE: message" (or without the
- * location).  Shared code never exits: it returns an error and main() picks the
- * exit status from sysexits.h, as ../DESIGN.md lists them. */
+ * location).  Shared code returns errors and main() picks the exit status
+ * from sysexits.h (kpo(7) lists them), with two exceptions: running out of
+ * memory ends the program with EX_OSERR (kpo_x*), and the option parsers of
+ * args.h, main's own helpers, end it with EX_USAGE. */
 #ifndef KPO_ERR_H
 #define KPO_ERR_H
 

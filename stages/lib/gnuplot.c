@@ -11,7 +11,7 @@
 
 #include "err.h"
 #include "gnuplot.h"
-#include "parse.h"
+#include "utf8.h"
 
 size_t
 kpo_gp_text(const char *s, size_t n, size_t maxchars, char *out)

@@ -5,7 +5,7 @@
 #include "err.h"
 #include "html.h"
 #include "out.h"
-#include "parse.h"
+#include "utf8.h"
 
 size_t
 kpo_html_escape(const char *s, size_t n, char *out)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "money.h"
-#include "parse.h"
+#include "num.h"
 
 static const int64_t pow10_i64[19] = {
 	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
@@ -50,6 +50,46 @@ kpo_dec_parse(const char *s, size_t n, struct kpo_dec *d)
 	return 0;
 }
 
+int
+kpo_e12_parse(const char *s, size_t n, kpo_i128 *v)
+{
+	static const int64_t scale[13] = {
+		1000000000000LL, 100000000000LL, 10000000000LL, 1000000000LL, 100000000LL, 10000000LL,
+		1000000LL, 100000LL, 10000LL, 1000LL, 100LL, 10LL, 1LL
+	};
+	size_t i = 0, id = 0, fd = 0;
+	int64_t ip = 0, fp = 0;
+	int neg = 0;
+
+	if (n > 0 && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	for (; i < n && (unsigned)(s[i] - '0') < 10; i++, id++) {
+		if (id == 18)
+			return KPO_PARSE_BAD;
+		ip = ip * 10 + (s[i] - '0');
+	}
+	if (id == 0)
+		return KPO_PARSE_BAD;
+	if (i < n) {
+		if (s[i] != '.')
+			return KPO_PARSE_BAD;
+		for (i++; i < n && (unsigned)(s[i] - '0') < 10; i++, fd++) {
+			if (fd == 12)
+				return KPO_PARSE_BAD;
+			fp = fp * 10 + (s[i] - '0');
+		}
+		if (fd == 0 || i < n)
+			return KPO_PARSE_BAD;
+		fp *= scale[fd];
+	}
+	*v = (kpo_i128)ip * KPO_E12 + fp;
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
 kpo_i128
 kpo_div_round(kpo_i128 num, kpo_i128 den)
 {
@@ -69,6 +109,17 @@ kpo_div_round(kpo_i128 num, kpo_i128 den)
 	return q;
 }
 
+static kpo_i128
+pow10_i128(int e)
+{
+	kpo_i128 p = 1;
+
+	while (e-- > 0)
+		p *= 10;
+	return p;
+}
+
+/* M / 10^SCALE rounded half to even to 1/10000. */
 static int
 to_money(kpo_i128 m, int scale, kpo_money *out)
 {
@@ -80,10 +131,10 @@ to_money(kpo_i128 m, int scale, kpo_money *out)
 		if (m > limit || m < -limit)
 			return KPO_PARSE_RANGE;
 		v = m * pow10_i64[4 - scale];
-	} else if (scale - 4 <= 18) {
-		v = kpo_div_round(m, pow10_i64[scale - 4]);
+	} else if (scale - 4 <= 38) {
+		v = kpo_div_round(m, pow10_i128(scale - 4));  /* once: rounding twice is not half-even */
 	} else {
-		v = kpo_div_round(kpo_div_round(m, pow10_i64[18]), pow10_i64[scale - 4 - 18]);
+		v = 0;          /* |m| < 2^127 < 10^39 / 2 */
 	}
 	if (v > INT64_MAX || v < -INT64_MAX)
 		return KPO_PARSE_RANGE;
@@ -102,6 +153,18 @@ kpo_dec_mul_money(struct kpo_dec a, struct kpo_dec b, kpo_money *out)
 {
 	/* |m| < 10^18 each, so the product fits in 127 bits. */
 	return to_money((kpo_i128)a.m * b.m, a.scale + b.scale, out);
+}
+
+int
+kpo_dec_mul3_money(struct kpo_dec a, struct kpo_dec b, struct kpo_dec c, kpo_money *out)
+{
+	kpo_i128 q;
+	int s = a.scale + b.scale + c.scale;
+
+	/* A x B is exact in 128 bits; the third factor may overflow. */
+	if (__builtin_mul_overflow((kpo_i128)a.m * b.m, (kpo_i128)c.m, &q))
+		return KPO_PARSE_RANGE;
+	return to_money(q, s, out);
 }
 
 static void
@@ -143,10 +206,47 @@ format_scaled(kpo_i128 q, int decimals, char *out)
 	}
 }
 
+/* V / 10000 with its 4 decimals, without a 128-bit division or printf: the
+ * enriched stream writes three of these a row. */
+static void
+format_money4(kpo_money v, char *out)
+{
+	char tmp[24];
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	int k = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		tmp[k++] = (char)('0' + (int)(a % 10));
+		a /= 10;
+	}
+	tmp[k++] = '.';
+	do {
+		tmp[k++] = (char)('0' + (int)(a % 10));
+		a /= 10;
+	} while (a);
+	if (v < 0)
+		*out++ = '-';
+	while (k)
+		*out++ = tmp[--k];
+	*out = '\0';
+}
+
 void
 kpo_money_format(kpo_money v, int decimals, char *out)
 {
-	format_scaled(kpo_div_round(v, pow10_i64[4 - decimals]), decimals, out);
+	if (decimals == 4)
+		format_money4(v, out);
+	else
+		format_scaled(kpo_div_round(v, pow10_i64[4 - decimals]), decimals, out);
+}
+
+void
+kpo_seconds_as_hours(int64_t secs, char *out)
+{
+	if (secs > INT64_MAX / 10000 || secs < -(INT64_MAX / 10000))
+		kpo_ratio_format(secs, 3600, 4, out);
+	else
+		format_money4((kpo_money)kpo_div_round((kpo_i128)secs * 10000, 3600), out);
 }
 
 void

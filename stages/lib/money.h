@@ -26,11 +26,20 @@ struct kpo_dec {
  * KPO_PARSE_RANGE (more than 18 significant digits). */
 int kpo_dec_parse(const char *s, size_t n, struct kpo_dec *d);
 
+/* The exact value of a plain decimal "-?DIGITS[.DIGITS]" with at most 18
+ * integer and 12 fraction digits, in units of 10^-12 (KPO_E12): the scale
+ * kpo-metrics sums in.  0, or KPO_PARSE_BAD. */
+#define KPO_E12 ((kpo_i128)1000000000000LL)
+int kpo_e12_parse(const char *s, size_t n, kpo_i128 *v);
+
 /* Rounds D to 1/10000, half to even. */
 int kpo_dec_to_money(struct kpo_dec d, kpo_money *out);
 
 /* A x B rounded to 1/10000, half to even: cost x fx rate, hours x hourly rate. */
 int kpo_dec_mul_money(struct kpo_dec a, struct kpo_dec b, kpo_money *out);
+
+/* A x B x C rounded once to 1/10000: hours x rate x fx rate. */
+int kpo_dec_mul3_money(struct kpo_dec a, struct kpo_dec b, struct kpo_dec c, kpo_money *out);
 
 /* NUM / DEN rounded half to even (DEN != 0). */
 kpo_i128 kpo_div_round(kpo_i128 num, kpo_i128 den);
@@ -39,6 +48,9 @@ kpo_i128 kpo_div_round(kpo_i128 num, kpo_i128 den);
  * half to even: 12345 -> "1.2345" (4) or "1.23" (2).  OUT needs 48 bytes. */
 #define KPO_MONEY_MAX 64
 void kpo_money_format(kpo_money v, int decimals, char *out);
+
+/* SECS / 3600 with 4 decimals, rounded half to even: a turnaround in hours. */
+void kpo_seconds_as_hours(int64_t secs, char *out);
 
 /* Writes the exact ratio NUM / DEN with DECIMALS digits, rounded half to even:
  * for percentages pass NUM = 100 x part.  OUT needs KPO_MONEY_MAX bytes. */

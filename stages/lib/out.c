@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 #include "out.h"
 
 #define OUT_BUF (64u << 10)
-#define MAX_TEMPS 16
+#define MAX_TEMPS 64
 
 struct kpo_out {
 	char *name;             /* as the user wrote it, for messages */
@@ -22,6 +23,7 @@ struct kpo_out {
 	char *tmp;              /* temporary path, NULL when writing in place */
 	int fd;
 	int own_fd;             /* close fd at the end (not standard output) */
+	int named;              /* opened by a path, not "-" */
 	gzFile gz;
 	int err;                /* first errno seen */
 	int row_started;
@@ -33,20 +35,24 @@ struct kpo_out {
  * handler touches no allocator. */
 static char *volatile temps[MAX_TEMPS];
 
-static void
-temps_add(char *path)
+static void catch_signals(void);
+
+int
+kpo_temp_register(char *path)
 {
 	int i;
 
+	catch_signals();
 	for (i = 0; i < MAX_TEMPS; i++)
 		if (!temps[i]) {
 			temps[i] = path;
-			return;
+			return 0;
 		}
+	return -1;
 }
 
-static void
-temps_remove(const char *path)
+void
+kpo_temp_release(const char *path)
 {
 	int i;
 
@@ -143,6 +149,7 @@ kpo_out_open(const char *path)
 		return o;
 	}
 	o->name = kpo_xstrdup(path);
+	o->named = 1;
 	if (stat(path, &st) == 0) {
 		have = 1;
 		if (!S_ISREG(st.st_mode)) {
@@ -155,11 +162,10 @@ kpo_out_open(const char *path)
 	}
 	o->path = kpo_xstrdup(path);
 	o->tmp = temp_name_for(path);
-	catch_signals();
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0)
 		goto fail;
-	temps_add(o->tmp);
+	kpo_temp_register(o->tmp);
 	o->own_fd = 1;
 	{
 		/* mkstemp makes 0600; give the file the mode a plain open
@@ -385,7 +391,7 @@ static void
 release(struct kpo_out *o)
 {
 	if (o->tmp) {
-		temps_remove(o->tmp);
+		kpo_temp_release(o->tmp);
 		free(o->tmp);
 	}
 	free(o->path);
@@ -450,4 +456,21 @@ kpo_out_abort(struct kpo_out *o)
 	if (o->tmp)
 		unlink(o->tmp);
 	release(o);
+}
+
+int
+kpo_out_finish(struct kpo_out *o, int status)
+{
+	char name[4096];
+
+	if (status != 0 && o->named && !o->err) {
+		kpo_out_abort(o);
+		return status;
+	}
+	snprintf(name, sizeof name, "%s", o->name);
+	if (kpo_out_commit(o) != 0) {
+		kpo_warn("%s: write error", name);
+		status = kpo_status_merge(status, EX_IOERR);
+	}
+	return status;
 }

@@ -40,6 +40,12 @@ const char *kpo_out_name(const struct kpo_out *o);  /* "stdout" or the path */
  * temporary file is removed). */
 int kpo_out_commit(struct kpo_out *o);
 
+/* The end of a stage's output: with STATUS 0, or on standard output,
+ * commits O; after a failure a named file is left as it was (aborted).
+ * Returns STATUS, made EX_IOERR after saying so when writing failed.  Frees
+ * O. */
+int kpo_out_finish(struct kpo_out *o, int status);
+
 /* Throws the output away (the temporary file is removed); frees O. */
 void kpo_out_abort(struct kpo_out *o);
 
@@ -47,7 +53,15 @@ void kpo_out_abort(struct kpo_out *o);
  * each other's streams through pipes). */
 void kpo_widen_pipe(int fd);
 
-/* Removes the temporary files of outputs still open; for signal handlers
+/* Temporary files to remove when SIGINT, SIGTERM, SIGHUP or SIGXFSZ ends
+ * the program (the handler is installed with the first one; a signal our
+ * parent ignores stays ignored).  Outputs register theirs; a caller that
+ * makes its own (kpo-chart's images) registers them too.  PATH must stay
+ * valid until released.  0, or -1 when the table (64) is full. */
+int kpo_temp_register(char *path);
+void kpo_temp_release(const char *path);
+
+/* Removes every registered temporary file; for signal handlers
  * (async-signal-safe) and exit paths. */
 void kpo_out_cleanup_temps(void);
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csvread.h"
 #include "err.h"
 #include "out.h"
 #include "report.h"
@@ -79,6 +81,75 @@ kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
 	}
 }
 
+int
+kpo_verdict(struct kpo_verdict *v, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(v->detail, sizeof v->detail, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+kpo_verdict_value(struct kpo_verdict *v, const char *kind, const char *col, const char *s, size_t n)
+{
+	return kpo_verdict(v, kind, "column '%.100s': '%.*s'%s", col, (int)(n > 80 ? 80 : n), s,
+	    n > 80 ? "..." : "");
+}
+
+int
+kpo_source_split(const char *s, size_t n, size_t *filelen, long *line)
+{
+	size_t colon = n, i;
+	long at = 0;
+
+	while (colon > 0 && s[colon - 1] != ':')
+		colon--;
+	for (i = colon; i < n && (unsigned)(s[i] - '0') < 10 && at < 100000000000L; i++)
+		at = at * 10 + (s[i] - '0');
+	if (colon > 1 && i == n && i > colon && at > 0) {
+		*filelen = colon - 1;
+		*line = at;
+		return 0;
+	}
+	return -1;
+}
+
+void
+kpo_reject_row(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec,
+    int source, const char *kind, const char *detail)
+{
+	const char *file = kpo_csv_name(r);
+	long line = rec->line;
+	char buf[4096];
+	size_t flen;
+
+	if (source >= 0 && rec->status == KPO_REC_OK &&
+	    kpo_source_split(rec->f[source], rec->len[source], &flen, &line) == 0) {
+		if (flen < sizeof buf) {
+			memcpy(buf, rec->f[source], flen);
+			buf[flen] = '\0';
+			file = buf;
+		} else {
+			line = rec->line;
+		}
+	}
+	kpo_reject(rj, file, line, kind, detail, rec->raw, rec->rawlen);
+}
+
+void
+kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof detail, "%zu fields, the header has %zu", rec->nf, kpo_csv_header(r)->nf);
+	kpo_reject(rj, kpo_csv_name(r), rec->line, kpo_rec_status_kind(rec->status),
+	    rec->status == KPO_REC_FIELD_COUNT ? detail : NULL, rec->raw, rec->rawlen);
+}
+
 unsigned long long
 kpo_rejects_count(const struct kpo_rejects *r)
 {
@@ -113,19 +184,6 @@ kpo_rejects_close(struct kpo_rejects *r, const char **name)
 	free(r->stage);
 	free(r);
 	return rc;
-}
-
-double
-kpo_max_reject_pct_arg(const char *arg)
-{
-	char *end;
-	double p;
-
-	errno = 0;
-	p = strtod(arg, &end);
-	if (errno || end == arg || *end || !(p >= 0 && p <= 100))
-		kpo_errx(EX_USAGE, "--max-reject-pct: a number from 0 to 100 expected: '%s'", arg);
-	return p;
 }
 
 int
@@ -183,5 +241,43 @@ kpo_close_stdout(int status)
 		kpo_warn("stdout: write error");
 		status = kpo_status_merge(status, EX_IOERR);
 	}
+	/* Nobody may hear it, but the status tells. */
+	if (fflush(stderr) != 0 || ferror(stderr))
+		status = kpo_status_merge(status, EX_IOERR);
+	return status;
+}
+
+int
+kpo_stage_finish(struct kpo_stage *st, int status, const char *extra)
+{
+	unsigned long long rejected = kpo_rejects_count(st->rejects);
+	const char *name = NULL;
+	char summary[1024];
+
+	kpo_progress_show(&st->progress, st->read, st->bytes_done, 1);
+	if (!st->quiet) {
+		size_t len;
+
+		snprintf(summary, sizeof summary, "%llu rows read, %llu %s, %llu rejected", st->read, st->written,
+		    st->written_word ? st->written_word : "written", rejected);
+		kpo_rejects_describe(st->rejects, summary, sizeof summary);
+		len = strlen(summary);
+		if (extra)
+			snprintf(summary + len, sizeof summary - len, "%s", extra);
+		kpo_warnx("%s", summary);
+	}
+	if (kpo_reject_threshold_passed(rejected, st->read, st->max_reject_pct)) {
+		kpo_warnx("%llu of %llu rows rejected, more than --max-reject-pct %g%%", rejected, st->read,
+		    st->max_reject_pct);
+		status = kpo_status_merge(status, EX_DATAERR);
+	} else if (st->need_rows && st->read > 0 && st->written == 0) {
+		kpo_warnx("no valid row");
+		status = kpo_status_merge(status, EX_DATAERR);
+	}
+	if (kpo_rejects_close(st->rejects, &name) != 0) {
+		kpo_warn("%s: write error", name);
+		status = kpo_status_merge(status, EX_IOERR);
+	}
+	st->rejects = NULL;
 	return status;
 }

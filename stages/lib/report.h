@@ -5,7 +5,25 @@
 
 #include <stddef.h>
 
+struct kpo_csv;
+struct kpo_out;
+struct kpo_record;
 struct kpo_rejects;
+
+/* Why a row cannot be used: the reject KIND (a fixed string; the summary
+ * line counts kinds) and its detail. */
+struct kpo_verdict {
+	const char *kind;
+	char detail[512];
+};
+
+/* Fills V; returns -1, so that a check reads "return kpo_verdict(...)". */
+int kpo_verdict(struct kpo_verdict *v, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The same with the detail "column 'COL': 'VALUE'", the value cut to 80
+ * bytes (and "..." when cut). */
+int kpo_verdict_value(struct kpo_verdict *v, const char *kind, const char *col, const char *s, size_t n);
 
 /* PATH NULL counts rejects without writing them.  NULL with errno set when
  * PATH cannot be created.  STAGE names the stage in each row ("ingest"). */
@@ -17,6 +35,20 @@ struct kpo_rejects *kpo_rejects_open(const char *path, const char *stage);
 void kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
     const char *detail, const char *raw, size_t rawlen);
 
+/* Rejects REC of the kpo stream R: its place is the row's own source column
+ * (FILE:LINE of the export; field SOURCE, -1 when there is none) when it
+ * holds one, else its place in this stream. */
+void kpo_reject_row(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec,
+    int source, const char *kind, const char *detail);
+
+/* Rejects a record the reader found damaged (wrong field count, bad quotes,
+ * too long), at its place in R. */
+void kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec);
+
+/* Splits a source value "FILE:LINE": 0 with *FILELEN and *LINE set when S
+ * (N bytes) is that (a non-empty FILE, LINE a positive decimal). */
+int kpo_source_split(const char *s, size_t n, size_t *filelen, long *line);
+
 unsigned long long kpo_rejects_count(const struct kpo_rejects *r);
 
 /* Appends " (N KIND, ...)" to BUF. */
@@ -24,10 +56,6 @@ void kpo_rejects_describe(const struct kpo_rejects *r, char *buf, size_t size);
 
 /* Writes the rejects file; 0, or -1 with errno set.  Frees R. */
 int kpo_rejects_close(struct kpo_rejects *r, const char **name);
-
-/* The argument of --max-reject-pct, a number from 0 to 100; anything else
- * ends the program with EX_USAGE. */
-double kpo_max_reject_pct_arg(const char *arg);
 
 /* Exit with EX_DATAERR is due when more than PCT % of READ rows were rejected. */
 int kpo_reject_threshold_passed(unsigned long long rejected, unsigned long long read, double pct);
@@ -54,5 +82,23 @@ void kpo_stage_init(const char *argv0);
 /* Flushes and checks standard output and stderr before exit; a full disk
  * must never look like success.  Returns the status to exit with. */
 int kpo_close_stdout(int status);
+
+/* What every row-reading stage counts, and the end of its main(). */
+struct kpo_stage {
+	unsigned long long read, written;
+	unsigned long long bytes_done;  /* of the inputs read to their end */
+	struct kpo_rejects *rejects;
+	struct kpo_progress progress;
+	double max_reject_pct;
+	int quiet;
+	const char *written_word;       /* "written" (the default) or "used" */
+	int need_rows;                  /* rows read but none usable is bad data */
+};
+
+/* The epilogue of a stage: the last progress line, the summary line
+ * ("N rows read, N written, N rejected (kinds)" and EXTRA when not NULL),
+ * the reject threshold, and the rejects file closed.  Returns STATUS merged
+ * with what went wrong. */
+int kpo_stage_finish(struct kpo_stage *st, int status, const char *extra);
 
 #endif

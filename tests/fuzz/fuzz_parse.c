@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "money.h"
-#include "parse.h"
+#include "date.h"
+#include "num.h"
+#include "text.h"
+#include "utf8.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

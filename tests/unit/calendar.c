@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "calendar.h"
-#include "parse.h"
+#include "date.h"
 #include "tap.h"
 
 #define H 3600

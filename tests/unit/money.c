@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "money.h"
-#include "parse.h"
+#include "num.h"
 #include "tap.h"
 
 static const char *

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "date.h"
+#include "num.h"
+#include "text.h"
+#include "utf8.h"
 #include "tap.h"
 
 static const char *

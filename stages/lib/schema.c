@@ -1,0 +1,129 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "schema.h"
+
+const struct kpo_column kpo_columns[KPO_NCOLS] = {
+	[KPO_COL_TASK_ID]       = { "task_id",       KPO_KIND_TEXT,     1 },
+	[KPO_COL_ENGAGEMENT_ID] = { "engagement_id", KPO_KIND_TEXT,     0 },
+	[KPO_COL_VENDOR]        = { "vendor",        KPO_KIND_TEXT,     1 },
+	[KPO_COL_DOMAIN]        = { "domain",        KPO_KIND_TEXT,     1 },
+	[KPO_COL_REGION]        = { "region",        KPO_KIND_TEXT,     0 },
+	[KPO_COL_REQUESTED_AT]  = { "requested_at",  KPO_KIND_DATETIME, 1 },
+	[KPO_COL_DUE_AT]        = { "due_at",        KPO_KIND_DATETIME, 0 },
+	[KPO_COL_DELIVERED_AT]  = { "delivered_at",  KPO_KIND_DATETIME, 0 },
+	[KPO_COL_HOURS]         = { "hours",         KPO_KIND_AMOUNT,   1 },
+	[KPO_COL_COST]          = { "cost",          KPO_KIND_AMOUNT,   1 },
+	[KPO_COL_CURRENCY]      = { "currency",      KPO_KIND_CODE,     0 },
+	[KPO_COL_INHOUSE_RATE]  = { "inhouse_rate",  KPO_KIND_AMOUNT,   0 },
+	[KPO_COL_QUALITY]       = { "quality",       KPO_KIND_SCORE,    0 },
+	[KPO_COL_DEFECTS]       = { "defects",       KPO_KIND_COUNT,    0 },
+	[KPO_COL_REWORKED]      = { "reworked",      KPO_KIND_BOOLEAN,  0 },
+	[KPO_COL_SOURCE]        = { "source",        KPO_KIND_SOURCE,   0 },
+};
+
+const char *const kpo_enriched_columns[KPO_NENRICHED] = {
+	[KPO_EN_COST_BASE] = "cost_base",
+	[KPO_EN_BASELINE]  = "baseline",
+	[KPO_EN_SAVINGS]   = "savings",
+	[KPO_EN_TAT_H]     = "tat_h",
+	[KPO_EN_ON_TIME]   = "on_time",
+	[KPO_EN_MONTH]     = "month",
+};
+
+const struct kpo_metric_def kpo_metrics[KPO_NMETRICS] = {
+	[KPO_M_ITEMS]            = { "items",            KPO_MK_COUNT, KPO_MF_SUM },
+	[KPO_M_DELIVERED]        = { "delivered",        KPO_MK_COUNT, KPO_MF_SUM },
+	[KPO_M_OPEN]             = { "open",             KPO_MK_COUNT, KPO_MF_SUM },
+	[KPO_M_OVERDUE]          = { "overdue",          KPO_MK_COUNT, KPO_MF_SUM },
+	[KPO_M_HOURS]            = { "hours",            KPO_MK_HOURS, KPO_MF_SUM },
+	[KPO_M_COST]             = { "cost",             KPO_MK_MONEY, KPO_MF_SUM },
+	[KPO_M_BASELINE]         = { "baseline",         KPO_MK_MONEY, KPO_MF_SUM },
+	[KPO_M_SAVINGS]          = { "savings",          KPO_MK_MONEY, KPO_MF_SUM },
+	[KPO_M_SAVINGS_PCT]      = { "savings_pct",      KPO_MK_PCT,   0 },
+	[KPO_M_QUALITY_MEAN]     = { "quality_mean",     KPO_MK_SCORE, 0 },
+	[KPO_M_QUALITY_N]        = { "quality_n",        KPO_MK_COUNT, KPO_MF_SUM },
+	[KPO_M_DEFECTS_PER_ITEM] = { "defects_per_item", KPO_MK_SCORE, 0 },
+	[KPO_M_REWORK_RATE]      = { "rework_rate",      KPO_MK_PCT,   0 },
+	[KPO_M_FIRST_PASS_YIELD] = { "first_pass_yield", KPO_MK_PCT,   0 },
+	[KPO_M_ON_TIME_PCT]      = { "on_time_pct",      KPO_MK_PCT,   0 },
+	[KPO_M_TAT_MEAN_H]       = { "tat_mean_h",       KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_P10_H]        = { "tat_p10_h",        KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_P25_H]        = { "tat_p25_h",        KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_P50_H]        = { "tat_p50_h",        KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_P75_H]        = { "tat_p75_h",        KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_P90_H]        = { "tat_p90_h",        KPO_MK_HOURS, 0 },
+	[KPO_M_TAT_MAX_H]        = { "tat_max_h",        KPO_MK_HOURS, 0 },
+};
+
+const struct kpo_bundle_table kpo_bundle_tables[KPO_NTABLES] = {
+	[KPO_T_DOMAIN]        = { "by-domain.csv.gz",        1, { "domain", NULL } },
+	[KPO_T_VENDOR]        = { "by-vendor.csv.gz",        1, { "vendor", NULL } },
+	[KPO_T_REGION]        = { "by-region.csv.gz",        1, { "region", NULL } },
+	[KPO_T_MONTH]         = { "by-month.csv.gz",         1, { "month", NULL } },
+	[KPO_T_DOMAIN_MONTH]  = { "by-domain-month.csv.gz",  2, { "domain", "month" } },
+	[KPO_T_VENDOR_DOMAIN] = { "by-vendor-domain.csv.gz", 2, { "vendor", "domain" } },
+};
+
+const char kpo_total_key[] = "ALL";
+
+const char kpo_meta_file[] = "meta.csv";
+const char kpo_meta_header[] = "key,value";
+const char *const kpo_meta_keys[KPO_NMETA] = {
+	[KPO_META_AS_OF]         = "as_of",
+	[KPO_META_ROWS]          = "rows",
+	[KPO_META_BASE_CURRENCY] = "base_currency",
+	[KPO_META_VERSION]       = "version",
+};
+
+int
+kpo_column_find(const char *name)
+{
+	int c;
+
+	for (c = 0; c < KPO_NCOLS; c++)
+		if (strcmp(kpo_columns[c].name, name) == 0)
+			return c;
+	return -1;
+}
+
+const char *
+kpo_column_stage(const char *name)
+{
+	int e;
+
+	if (kpo_column_find(name) >= 0)
+		return "kpo-ingest";
+	for (e = 0; e < KPO_NENRICHED; e++)
+		if (strcmp(kpo_enriched_columns[e], name) == 0)
+			return "kpo-enrich";
+	return NULL;
+}
+
+void
+kpo_column_list(char *buf, size_t size)
+{
+	size_t len = 0;
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; c < KPO_COL_SOURCE && len < size; c++)     /* source is not named by users */
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", c ? ", " : "", kpo_columns[c].name);
+}
+
+int
+kpo_metric_decimals(enum kpo_metric_kind kind)
+{
+	return kind == KPO_MK_COUNT ? 0 : 2;
+}
+
+int
+kpo_metric_find(const char *name)
+{
+	int m;
+
+	for (m = 0; m < KPO_NMETRICS; m++)
+		if (strcmp(kpo_metrics[m].name, name) == 0)
+			return m;
+	return -1;
+}

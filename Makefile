@@ -72,7 +72,7 @@ check-asan:
 # libFuzzer targets (clang): each replays tests/fuzz/regressions/ and then
 # runs for a short, bounded time in `make check`; `make fuzz SECONDS=N` runs
 # each for N seconds and keeps its corpus in build-fuzz/corpus/.
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR) $(wildcard stages/kpo-*.c)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
@@ -107,7 +107,9 @@ screenshot: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/kpo/examples
-	install -m 755 $(BINS) pipeline/kpo-nightly $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	sed 's/@VERSION@/$(VERSION)/' pipeline/kpo-nightly >$(DESTDIR)$(PREFIX)/bin/kpo-nightly
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/kpo-nightly
 	install -m 644 $(wildcard stages/kpo-*.1) pipeline/kpo-nightly.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 pipeline/kpo.conf.example pipeline/crontab.example pipeline/kpo-nightly.service \
 		pipeline/kpo-nightly.timer $(DESTDIR)$(PREFIX)/share/doc/kpo/examples/

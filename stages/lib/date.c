@@ -429,19 +429,6 @@ kpo_day_of(int64_t t)
 }
 
 void
-kpo_month_format(int64_t day, char *out)
-{
-	int64_t y;
-	unsigned m, d;
-
-	kpo_civil_from_days(day, &y, &m, &d);
-	out = put_digits(out, (unsigned)y, 4);
-	*out++ = '-';
-	out = put_digits(out, m, 2);
-	*out = '\0';
-}
-
-void
 kpo_date_format(int64_t day, char *out)
 {
 	int64_t y;
@@ -454,4 +441,11 @@ kpo_date_format(int64_t day, char *out)
 	*out++ = '-';
 	out = put_digits(out, d, 2);
 	*out = '\0';
+}
+
+void
+kpo_month_format(int64_t day, char *out)
+{
+	kpo_date_format(day, out);
+	out[7] = '\0';
 }

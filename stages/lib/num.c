@@ -26,11 +26,48 @@ thousands_at(const char *s, size_t n, char decimal)
 	return 0;
 }
 
+/* Writes the number whose significant digits are DIGITS[0..ND) with the
+ * point after POINT of them (POINT may be negative or past ND). */
+static int
+canonical(const char *digits, size_t nd, long point, int neg, char *out)
+{
+	size_t end = nd, lead = 0;
+
+	while (end > 0 && digits[end - 1] == '0' && (long)end > point)
+		end--;
+	if (end == 0) {
+		strcpy(out, "0");
+		return 0;
+	}
+	if (point > MAX_INT_DIGITS || (long)end - point > MAX_FRAC_DIGITS)
+		return KPO_PARSE_RANGE;
+	if (neg)
+		out[lead++] = '-';
+	if (point <= 0) {
+		out[lead++] = '0';
+		out[lead++] = '.';
+		for (long z = point; z < 0; z++)
+			out[lead++] = '0';
+		memcpy(out + lead, digits, end);
+		lead += end;
+	} else {
+		for (long k = 0; k < point; k++)
+			out[lead++] = (size_t)k < end ? digits[k] : '0';
+		if ((long)end > point) {
+			out[lead++] = '.';
+			memcpy(out + lead, digits + point, end - (size_t)point);
+			lead += end - (size_t)point;
+		}
+	}
+	out[lead] = '\0';
+	return 0;
+}
+
 int
 kpo_num_canon(const char *s, size_t n, char decimal, char *out)
 {
 	char digits[64];
-	size_t nd = 0, i = 0, sep, group = 0, lead, end;
+	size_t nd = 0, i = 0, sep, group = 0;
 	long point, exp = 0;
 	int neg = 0, any = 0, grouped = 0;
 
@@ -99,38 +136,7 @@ kpo_num_canon(const char *s, size_t n, char decimal, char *out)
 	if (i != n)
 		return KPO_PARSE_BAD;
 
-	/* digits[] holds the significant digits with the point after POINT of them. */
-	point += exp;
-	end = nd;
-	while (end > 0 && digits[end - 1] == '0' && (long)end > point)
-		end--;
-	if (end == 0) {
-		strcpy(out, "0");
-		return 0;
-	}
-	if (point > MAX_INT_DIGITS || (long)end - point > MAX_FRAC_DIGITS)
-		return KPO_PARSE_RANGE;
-	lead = 0;
-	if (neg)
-		out[lead++] = '-';
-	if (point <= 0) {
-		out[lead++] = '0';
-		out[lead++] = '.';
-		for (long z = point; z < 0; z++)
-			out[lead++] = '0';
-		memcpy(out + lead, digits, end);
-		lead += end;
-	} else {
-		for (long k = 0; k < point; k++)
-			out[lead++] = (size_t)k < end ? digits[k] : '0';
-		if ((long)end > point) {
-			out[lead++] = '.';
-			memcpy(out + lead, digits + point, end - (size_t)point);
-			lead += end - (size_t)point;
-		}
-	}
-	out[lead] = '\0';
-	return 0;
+	return canonical(digits, nd, point + exp, neg, out);
 }
 
 int

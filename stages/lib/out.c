@@ -89,6 +89,9 @@ catch_signals(void)
 
 	if (done++)
 		return;
+	/* A program that exits without committing an output (kpo_errx after a
+	 * bad table, say) leaves no temporary file either. */
+	atexit(kpo_out_cleanup_temps);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_fatal_signal;
 	sigemptyset(&sa.sa_mask);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "csvread.h"
 #include "err.h"
 #include "out.h"
@@ -244,6 +245,87 @@ kpo_close_stdout(int status)
 	/* Nobody may hear it, but the status tells. */
 	if (fflush(stderr) != 0 || ferror(stderr))
 		status = kpo_status_merge(status, EX_IOERR);
+	return status;
+}
+
+int
+kpo_stage_option(struct kpo_stage *st, struct kpo_stage_args *a, int ch, const char *arg, void (*usage)(int))
+{
+	switch (ch) {
+	case 'h':
+		usage(0);
+		return 1;
+	case 'o':
+		a->output = arg;
+		return 1;
+	case 'q':
+		st->quiet = 1;
+		return 1;
+	case KPO_OPT_REJECTS:
+		a->rejects = arg;
+		return 1;
+	case KPO_OPT_MAXPCT:
+		st->max_reject_pct = kpo_max_reject_pct_arg(arg);
+		return 1;
+	case KPO_OPT_PROGRESS:
+		a->progress = 1;
+		return 1;
+	case KPO_OPT_NOPROGRESS:
+		a->progress = 0;
+		return 1;
+	case KPO_OPT_VERSION:
+		printf("%s %s\n", kpo_progname, KPO_VERSION);
+		exit(kpo_close_stdout(0));
+	}
+	return 0;
+}
+
+void
+kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage)
+{
+	kpo_progress_init(&st->progress, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
+	if (!(st->rejects = kpo_rejects_open(a->rejects, stage)))
+		kpo_err(EX_CANTCREAT, "%s", a->rejects);
+}
+
+int
+kpo_stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv **r)
+{
+	*r = kpo_csv_open(path, opts);
+	if (kpo_csv_error(*r)) {
+		kpo_warnx("%s", kpo_csv_message(*r));
+		return kpo_csv_exit_status(kpo_csv_error(*r));
+	}
+	if (!kpo_csv_header(*r)) {
+		kpo_warn_at(kpo_csv_name(*r), 0, "empty input: no header line");
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+int
+kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, struct kpo_record *rec),
+    void *ctx)
+{
+	struct kpo_record *rec;
+	int rc, status = 0;
+
+	while ((rc = kpo_csv_next(r, &rec)) == 1) {
+		st->read++;
+		kpo_progress_tick(&st->progress, st->read, st->bytes_done + kpo_csv_bytes(r));
+		if (rec->status != KPO_REC_OK) {
+			kpo_reject_damaged(st->rejects, r, rec);
+			continue;
+		}
+		if ((status = row(ctx, rec)) != 0)
+			break;
+	}
+	if (status < 0)
+		status = 0;
+	if (rc < 0) {
+		kpo_warnx("%s", kpo_csv_message(r));
+		status = kpo_status_merge(status, kpo_csv_exit_status(kpo_csv_error(r)));
+	}
 	return status;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct kpo_csv;
+struct kpo_csv_opts;
 struct kpo_out;
 struct kpo_record;
 struct kpo_rejects;
@@ -94,6 +95,50 @@ struct kpo_stage {
 	const char *written_word;       /* "written" (the default) or "used" */
 	int need_rows;                  /* rows read but none usable is bad data */
 };
+
+/* The options every row-reading stage takes, for its getopt_long table
+ * (KPO_STAGE_LONGOPTS, and "ho:q" in the short ones): -h, -o, -q,
+ * --rejects, --max-reject-pct, --progress, --no-progress, --version. */
+enum {
+	KPO_OPT_REJECTS = 0x1000, KPO_OPT_MAXPCT, KPO_OPT_PROGRESS, KPO_OPT_NOPROGRESS, KPO_OPT_VERSION,
+	KPO_OPT_STAGE_END       /* a stage numbers its own options from here */
+};
+#define KPO_STAGE_SHORTOPTS "ho:q"
+#define KPO_STAGE_LONGOPTS \
+	{ "help",           no_argument,       NULL, 'h' }, \
+	{ "max-reject-pct", required_argument, NULL, KPO_OPT_MAXPCT }, \
+	{ "no-progress",    no_argument,       NULL, KPO_OPT_NOPROGRESS }, \
+	{ "output",         required_argument, NULL, 'o' }, \
+	{ "progress",       no_argument,       NULL, KPO_OPT_PROGRESS }, \
+	{ "quiet",          no_argument,       NULL, 'q' }, \
+	{ "rejects",        required_argument, NULL, KPO_OPT_REJECTS }, \
+	{ "version",        no_argument,       NULL, KPO_OPT_VERSION }
+
+struct kpo_stage_args {
+	const char *output;     /* -o */
+	const char *rejects;    /* --rejects */
+	int progress;           /* -1: when stderr is a terminal */
+};
+
+/* Takes option CH (ARG) when it is one of the shared ones: 1, else 0.  -h
+ * calls USAGE(0); --version prints the version and exits. */
+int kpo_stage_option(struct kpo_stage *st, struct kpo_stage_args *a, int ch, const char *arg,
+    void (*usage)(int));
+
+/* Starts the progress line and opens the rejects file (a failure ends the
+ * program with EX_CANTCREAT); STAGE names the stage in the rejects. */
+void kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage);
+
+/* Opens input PATH of a stage (R is always set and must be closed): 0 when it
+ * has a header, else the exit status after saying what is wrong. */
+int kpo_stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv **r);
+
+/* Reads every record of R: counts it, ticks the progress line, rejects a
+ * damaged one, and hands the others to ROW, which returns 0 to go on, an
+ * exit status to stop with, or -1 to stop quietly (its output failed).
+ * Returns the status of the reading and of ROW. */
+int kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, struct kpo_record *rec),
+    void *ctx);
 
 /* The epilogue of a stage: the last progress line, the summary line
  * ("N rows read, N written, N rejected (kinds)" and EXTRA when not NULL),

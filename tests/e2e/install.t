@@ -13,6 +13,8 @@ done
 for f in kpo.conf.example crontab.example kpo-nightly.service kpo-nightly.timer; do
 	ok "$(test -f "$T/root/usr/local/share/doc/kpo/examples/$f"; echo $?)" "example $f installed"
 done
+is "$("$T/root/usr/local/bin/kpo-nightly" --version)" "kpo-nightly $(cat VERSION)" "the installed kpo-nightly knows its version"
+is "$(pipeline/kpo-nightly --version)" "kpo-nightly $(cat VERSION)" "so does the one in the source tree"
 printf 'INBOX=%s\nOUTROOT=%s\nFX=%s\nRATES=%s\n' "$TOP/samples/inbox" "$T/reports" "$TOP/samples/fx.csv" \
 	"$TOP/samples/rates.csv" >"$T/k.conf"
 PATH=/usr/bin:/bin run "$T/root/usr/local/bin/kpo-nightly" -c "$T/k.conf" --as-of 2026-11-28

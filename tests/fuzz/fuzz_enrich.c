@@ -1,59 +1,96 @@
-/* libFuzzer target: kpo-enrich over canonical rows (the stage itself, main()
- * renamed), with flat fx, rates by domain and region, and business hours in
- * Europe/Berlin with holidays.  The input is the stream after a fixed header
- * line, so the fuzzer spends its time on rows; the header paths are covered
- * by fuzz_ingest and the end-to-end tests. */
+/* libFuzzer target: kpo-enrich's row logic over canonical rows, through the
+ * same library calls as the stage, with flat fx, rates by domain and region,
+ * and business hours in Europe/Berlin with holidays.  The input is the
+ * stream after a fixed header line, so the fuzzer spends its time on rows;
+ * the header paths are covered by fuzz_ingest and the end-to-end tests. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define main kpo_enrich_main
-#include "../../stages/kpo-enrich.c"
-#undef main
+#include "calendar.h"
+#include "csvread.h"
+#include "enrich.h"
+#include "out.h"
+#include "report.h"
 
 static const char header[] =
     "task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,"
     "currency,inhouse_rate,quality,defects,reworked,source\n";
 
-static const char *
-memfile(const char *a, size_t an, const uint8_t *b, size_t bn)
+/* A memory file holding A then B, as a path; the descriptor in *FD. */
+static void
+memfile(const char *a, size_t an, const uint8_t *b, size_t bn, char *path, int *fd)
 {
-	static char path[8][64];
-	static int next;
-	int fd = memfd_create("fuzz", 0);
-	char *p = path[next++ % 8];
+	*fd = memfd_create("fuzz", 0);
+	if ((an && write(*fd, a, an) != (ssize_t)an) || (bn && write(*fd, b, bn) != (ssize_t)bn))
+		abort();
+	lseek(*fd, 0, SEEK_SET);
+	snprintf(path, 64, "/proc/self/fd/%d", *fd);
+}
 
-	if (an && write(fd, a, an) != (ssize_t)an)
-		abort();
-	if (bn && write(fd, b, bn) != (ssize_t)bn)
-		abort();
-	lseek(fd, 0, SEEK_SET);
-	snprintf(p, 64, "/proc/self/fd/%d", fd);
-	return p;
+struct input {
+	const struct kpo_enrich *e;
+	struct kpo_enrich_input *in;
+	struct kpo_csv *r;
+	struct kpo_stage *st;
+	struct kpo_out *out;
+};
+
+static int
+row(void *ctx, struct kpo_record *rec)
+{
+	struct input *x = ctx;
+	struct kpo_verdict v;
+
+	if (kpo_enrich_row(x->e, x->in, rec, &v) != 0) {
+		kpo_reject_row(x->st->rejects, x->r, rec, kpo_enrich_source_field(x->in), v.kind, v.detail);
+		return 0;
+	}
+	kpo_enrich_put(x->e, x->in, rec, x->out);
+	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct kpo_enrich *e;
 	static struct kpo_out *out;
-	const char *path;
+	static struct kpo_stage st;
+	static char fx[64], rates[64], cal[64];
+	static const struct kpo_csv_opts csv = { .delim = ',' };
+	struct input x = { 0 };
+	char path[64];
+	int fd;
 
-	if (!out) {
+	if (!e) {
 		static const char fxs[] = "currency,rate\nEUR,1.08\nGBP,1.27\nINR,0.012\nRUB,0.011\n";
 		static const char rates_s[] = "domain,region,rate,currency\nLegal,,150,\nLegal,India,90,\nD,,80.5,EUR\n";
 		static const char hol[] = "date,name\n2026-01-01,New Year\n2026-12-25,Christmas\n";
+		struct kpo_enrich_opts eo = { .base = "USD", .fx = fx, .rates = rates, .calendar = cal,
+		    .tz = "Europe/Berlin", .as_of = 20420 * 86400LL, .work_start = 9 * 3600,
+		    .work_end = 18 * 3600, .work_days = KPO_MON_FRI, .business = 1 };
+		int f1, f2, f3;
 
-		load_fx(memfile(fxs, sizeof fxs - 1, NULL, 0));
-		load_rates(memfile(rates_s, sizeof rates_s - 1, NULL, 0));
-		run.cal = kpo_calendar_new("Europe/Berlin", 9 * 3600, 18 * 3600, KPO_MON_FRI);
-		load_calendar(memfile(hol, sizeof hol - 1, NULL, 0));
-		opt.as_of = 20420 * 86400LL;
+		memfile(fxs, sizeof fxs - 1, NULL, 0, fx, &f1);
+		memfile(rates_s, sizeof rates_s - 1, NULL, 0, rates, &f2);
+		memfile(hol, sizeof hol - 1, NULL, 0, cal, &f3);
+		e = kpo_enrich_new(&eo);
+		close(f1), close(f2), close(f3);
 		out = kpo_out_open("/dev/null");
-		run.rejects = kpo_rejects_open("/dev/null", "enrich");
+		st.rejects = kpo_rejects_open("/dev/null", "enrich");
 	}
-	path = memfile(header, sizeof header - 1, data, size);
-	process(path, out);
-	close(atoi(path + strlen("/proc/self/fd/")));
+	memfile(header, sizeof header - 1, data, size, path, &fd);
+	x.e = e;
+	x.st = &st;
+	x.out = out;
+	/* The first input's header is the output's: every input has the same. */
+	if (kpo_stage_open(path, &csv, &x.r) == 0 && (x.in = kpo_enrich_input(e, x.r, out)))
+		kpo_stage_rows(&st, x.r, row, &x);
+	kpo_enrich_input_free(x.in);
+	kpo_csv_close(x.r);
+	close(fd);
 	return 0;
 }

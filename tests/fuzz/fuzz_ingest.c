@@ -1,37 +1,72 @@
-/* libFuzzer target: a whole kpo-ingest run over one input (the record path:
- * header mapping, every value parser, rejects, output), built from the stage
- * itself with its main() renamed.  Output and rejects go to /dev/null. */
+/* libFuzzer target: kpo-ingest's row logic over one whole input (header
+ * mapping, every value parser, --dedupe, rejects, output), through the same
+ * library calls as the stage.  Output and rejects go to /dev/null. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define main kpo_ingest_main
-#include "../../stages/kpo-ingest.c"
-#undef main
+#include "csvread.h"
+#include "ingest.h"
+#include "out.h"
+#include "report.h"
+
+struct input {
+	struct kpo_ingest *ing;
+	struct kpo_ingest_input *in;
+	struct kpo_csv *r;
+	struct kpo_stage *st;
+	struct kpo_out *out;
+};
+
+static int
+row(void *ctx, struct kpo_record *rec)
+{
+	struct input *x = ctx;
+	const char *source = kpo_ingest_source(x->in, rec->line);
+	struct kpo_verdict v;
+
+	if (kpo_ingest_row(x->ing, x->in, rec, source, &v) != 0) {
+		kpo_reject(x->st->rejects, kpo_csv_name(x->r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+		return 0;
+	}
+	kpo_ingest_put(x->in, x->out);
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct kpo_ingest *ing;
 	static struct kpo_out *out;
+	static struct kpo_stage st;
+	struct kpo_csv_opts csv = { 0 };
+	struct input x = { 0 };
 	char path[64];
 	int fd;
 
-	if (!out) {
-		builtin_aliases();
-		opt.dedupe = 1;
-		run.seen = kpo_strmap_new();
+	if (!ing) {
+		struct kpo_ingest_opts io = { .dedupe = 1 };
+
+		ing = kpo_ingest_new(&io);
 		out = kpo_out_open("/dev/null");
-		run.rejects = kpo_rejects_open("/dev/null", "ingest");
+		st.rejects = kpo_rejects_open("/dev/null", "ingest");
 	}
 	fd = memfd_create("fuzz", 0);
 	if (size && write(fd, data, size) != (ssize_t)size)
 		abort();
 	lseek(fd, 0, SEEK_SET);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	opt.csv.encoding = size && (data[0] & 1) && (data[size - 1] & 1) ? "cp1251" : NULL;
-	opt.csv.keep_blanks = size && (data[0] & 2);
-	ingest(path, out);
+	csv.encoding = size && (data[0] & 1) && (data[size - 1] & 1) ? "cp1251" : NULL;
+	csv.keep_blanks = size && (data[0] & 2);
+	x.ing = ing;
+	x.st = &st;
+	x.out = out;
+	if (kpo_stage_open(path, &csv, &x.r) == 0 && (x.in = kpo_ingest_input(ing, x.r)))
+		kpo_stage_rows(&st, x.r, row, &x);
+	kpo_ingest_input_free(x.in);
+	kpo_csv_close(x.r);
 	close(fd);
 	return 0;
 }

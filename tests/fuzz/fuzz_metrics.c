@@ -1,26 +1,50 @@
-/* libFuzzer target: kpo-metrics over enriched rows (the stage itself, main()
- * renamed): all six bundle groupings with their totals, written to
- * /dev/null, state freed between inputs.  The input is the stream after a
- * fixed header line. */
+/* libFuzzer target: kpo-metrics' row logic over enriched rows, through the
+ * same library calls as the stage: all six bundle groupings with their
+ * totals, written to /dev/null, state freed between inputs.  The input is
+ * the stream after a fixed header line. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define main kpo_metrics_main
-#include "../../stages/kpo-metrics.c"
-#undef main
+#include "csvread.h"
+#include "metrics.h"
+#include "out.h"
+#include "report.h"
 
 static const char header[] =
     "task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,"
     "currency,inhouse_rate,quality,defects,reworked,source,cost_base,baseline,savings,tat_h,on_time,month\n";
 
+struct input {
+	struct kpo_metrics *m;
+	struct kpo_metrics_input *in;
+	struct kpo_csv *r;
+	struct kpo_stage *st;
+};
+
+static int
+row(void *ctx, struct kpo_record *rec)
+{
+	struct input *x = ctx;
+	struct kpo_verdict v;
+	int rc = kpo_metrics_add(x->m, x->in, rec, &v);
+
+	if (rc < 0)
+		kpo_reject_row(x->st->rejects, x->r, rec, kpo_metrics_source_field(x->in), v.kind, v.detail);
+	return rc == KPO_METRICS_FULL ? 65 : 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kpo_out *out;
+	struct kpo_metrics_opts mo = { .bundle = 1, .total = 1 };
+	struct kpo_stage st = { 0 };
+	struct input x = { 0 };
 	char path[64];
-	size_t gi;
+	size_t t;
 	int fd;
 
 	if (!out)
@@ -32,16 +56,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lseek(fd, 0, SEEK_SET);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 
-	memset(&run, 0, sizeof run);
-	bundle_groupings();
-	run.leaves = kpo_strmap_new();
-	run.rejects = kpo_rejects_open(NULL, "metrics");
-	metrics(path);
-	build_groups();
-	for (gi = 0; gi < run.ng; gi++)
-		write_table(out, &run.g[gi], 1);
-	kpo_rejects_close(run.rejects, NULL);
-	free_all();
+	x.m = kpo_metrics_new(&mo);
+	x.st = &st;
+	st.rejects = kpo_rejects_open(NULL, "metrics");
+	if (kpo_stage_open(path, NULL, &x.r) == 0 && (x.in = kpo_metrics_input(x.m, x.r)))
+		kpo_stage_rows(&st, x.r, row, &x);
+	kpo_metrics_build(x.m);
+	for (t = 0; t < kpo_metrics_ntables(x.m); t++)
+		kpo_metrics_write_table(x.m, t, out);
+	kpo_metrics_input_free(x.in);
+	kpo_csv_close(x.r);
+	kpo_rejects_close(st.rejects, NULL);
+	kpo_metrics_free(x.m);
 	close(fd);
 	return 0;
 }

@@ -1,0 +1,63 @@
+/* kpo-enrich's row logic: the reference tables (--fx, --rates, --calendar)
+ * and, for each row of the canonical stream, the appended columns
+ * (kpo_enriched_columns: money in the base currency, baseline, savings,
+ * turnaround, on-time, month) or a verdict.
+ *
+ * A struct kpo_enrich holds what a run shares, read-only once made; a struct
+ * kpo_enrich_input holds one input's header mapping and the values of its
+ * current row.  kpo-enrich(1) has the formulas. */
+#ifndef KPO_ENRICH_H
+#define KPO_ENRICH_H
+
+#include <stdint.h>
+
+struct kpo_csv;
+struct kpo_out;
+struct kpo_record;
+struct kpo_verdict;
+
+struct kpo_enrich_opts {
+	char base[4];           /* --base, upper case */
+	const char *fx;         /* --fx FILE */
+	const char *rates;      /* --rates FILE */
+	const char *calendar;   /* --calendar FILE */
+	const char *tz;         /* --tz: the zone of business hours */
+	int64_t as_of;          /* --as-of, an instant */
+	int work_start, work_end;       /* --work-hours, seconds after midnight */
+	unsigned work_days;     /* --work-days, bit 0 Sunday */
+	int business;           /* business-hour turnaround */
+};
+
+struct kpo_enrich;
+struct kpo_enrich_input;
+
+/* Reads the reference tables; one that cannot be used ends the program (a
+ * main() helper, as reftable.h). */
+struct kpo_enrich *kpo_enrich_new(const struct kpo_enrich_opts *opts);
+void kpo_enrich_free(struct kpo_enrich *e);
+
+/* Maps the header of R.  The first input's header becomes the output's:
+ * OUT gets it, with the appended columns, when it is the first; a later
+ * input must have the same columns (in any order).  NULL after saying what
+ * is wrong. */
+struct kpo_enrich_input *kpo_enrich_input(struct kpo_enrich *e, struct kpo_csv *r, struct kpo_out *out);
+void kpo_enrich_input_free(struct kpo_enrich_input *in);
+
+/* The field of the source column of IN's header, or -1: where a rejected
+ * row's FILE:LINE comes from. */
+int kpo_enrich_source_field(const struct kpo_enrich_input *in);
+
+/* Computes the appended columns of REC: 0 (kept in IN), or -1 with the
+ * reason in *V. */
+int kpo_enrich_row(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec,
+    struct kpo_verdict *v);
+
+/* Writes REC with the columns kpo_enrich_row computed for it. */
+void kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
+    struct kpo_out *out);
+
+/* 1 when the row kpo_enrich_row computed last has no in-house rate (so no
+ * baseline). */
+int kpo_enrich_no_rate(const struct kpo_enrich_input *in);
+
+#endif

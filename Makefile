@@ -109,6 +109,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/kpo/examples
 	install -m 755 $(BINS) pipeline/kpo-nightly $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard stages/kpo-*.1) pipeline/kpo-nightly.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 docs/kpo.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 pipeline/kpo.conf.example pipeline/crontab.example pipeline/kpo-nightly.service \
 		pipeline/kpo-nightly.timer $(DESTDIR)$(PREFIX)/share/doc/kpo/examples/
 

@@ -111,6 +111,8 @@ install: all
 	sed 's/@VERSION@/$(VERSION)/' pipeline/kpo-nightly >$(DESTDIR)$(PREFIX)/bin/kpo-nightly
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/kpo-nightly
 	install -m 644 $(wildcard stages/kpo-*.1) pipeline/kpo-nightly.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 docs/kpo.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 pipeline/kpo.conf.example pipeline/crontab.example pipeline/kpo-nightly.service \
 		pipeline/kpo-nightly.timer $(DESTDIR)$(PREFIX)/share/doc/kpo/examples/
 

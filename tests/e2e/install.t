@@ -10,6 +10,7 @@ for p in kpo-ingest kpo-enrich kpo-metrics kpo-chart kpo-nightly; do
 	ok "$(test -x "$T/root/usr/local/bin/$p"; echo $?)" "bin/$p installed"
 	ok "$(test -f "$T/root/usr/local/share/man/man1/$p.1"; echo $?)" "man1/$p.1 installed"
 done
+ok "$(test -f "$T/root/usr/local/share/man/man7/kpo.7"; echo $?)" "man7/kpo.7 installed"
 for f in kpo.conf.example crontab.example kpo-nightly.service kpo-nightly.timer; do
 	ok "$(test -f "$T/root/usr/local/share/doc/kpo/examples/$f"; echo $?)" "example $f installed"
 done

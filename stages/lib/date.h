@@ -48,8 +48,8 @@ unsigned kpo_days_in_month(int64_t y, unsigned m);
 /* The day of instant T (rounded down, also before 1970). */
 int64_t kpo_day_of(int64_t t);
 
-/* Writes DAY as YYYY-MM-DD (11 bytes with the NUL) or its month as YYYY-MM
- * (8 bytes); years 0-9999. */
+/* Writes DAY as YYYY-MM-DD, or its month as YYYY-MM; years 0-9999.  OUT
+ * needs 11 bytes for either. */
 void kpo_date_format(int64_t day, char *out);
 void kpo_month_format(int64_t day, char *out);
 

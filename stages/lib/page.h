@@ -1,0 +1,33 @@
+/* index.html: the one page of a kpo-chart run.
+ *
+ * Self-contained (no scripts, nothing from the network, inline CSS, a fluid
+ * layout for phones): key figures from the totals row of by-domain, every
+ * chart (the SVG with the PNG as a fallback), the by-domain table, and links
+ * to the bundle files and the rejects file.  Every string from the data is
+ * HTML-escaped; the page is written atomically (out.h). */
+#ifndef KPO_PAGE_H
+#define KPO_PAGE_H
+
+struct kpo_bundle;
+struct kpo_chart_opts;
+struct kpo_charts;
+struct kpo_fail;
+
+struct kpo_page {
+	const char *dir;                /* the page is DIR/index.html */
+	const char *bundle_link;        /* the bundle files' link prefix; NULL: the bundle relative to DIR */
+	const char *rejects;            /* the rejects file, or NULL: no tile, no link */
+	unsigned long long nrejects;    /* its rows */
+	const struct kpo_chart_opts *chart;
+};
+
+/* Writes DIR/index.html for bundle B and the charts CH.  0, or -1 with F
+ * set. */
+int kpo_page_write(const struct kpo_page *pg, const struct kpo_bundle *b, const struct kpo_charts *ch,
+    struct kpo_fail *f);
+
+/* Counts the data rows of the CSV file PATH (plain or gzip; --rejects-link).
+ * 0, or -1 with F set. */
+int kpo_page_count_rows(const char *path, unsigned long long *n, struct kpo_fail *f);
+
+#endif

@@ -31,50 +31,48 @@ usage(int status)
 	exit(status);
 }
 
-/* One input being read. */
-struct input {
-	const struct kpo_enrich *e;
-	struct kpo_enrich_input *in;
-	struct kpo_csv *r;
+/* What the run's inputs share. */
+struct run {
+	struct kpo_enrich *e;
 	struct kpo_stage *st;
 	struct kpo_out *out;
-	unsigned long long *no_rate;
+	unsigned long long no_rate;     /* rows written without an in-house rate */
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
+	struct run *x = ctx;
+
+	return kpo_enrich_input(x->e, r, x->out);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
 	struct kpo_verdict v;
 
-	if (kpo_enrich_row(x->e, x->in, rec, &v) != 0) {
-		kpo_reject_row(x->st->rejects, x->r, rec, kpo_enrich_source_field(x->in), v.kind, v.detail);
+	if (kpo_enrich_row(x->e, in, rec, &v) != 0) {
+		kpo_reject_row(x->st->rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
 		return 0;
 	}
-	kpo_enrich_put(x->e, x->in, rec, x->out);
+	kpo_enrich_put(x->e, in, rec, x->out);
 	x->st->written++;
-	*x->no_rate += (unsigned)kpo_enrich_no_rate(x->in);
+	x->no_rate += (unsigned)kpo_enrich_no_rate(in);
 	return kpo_out_failed(x->out) ? -1 : 0;
 }
 
-/* Streams one input; returns its exit status (0 when every problem was a
- * counted reject). */
-static int
-process(struct kpo_enrich *e, const char *path, struct kpo_stage *st, struct kpo_out *out,
-    unsigned long long *no_rate)
+static void
+input_free(void *in)
 {
-	static const struct kpo_csv_opts csv = { .delim = ',' };
-	struct input x = { e, NULL, NULL, st, out, no_rate };
-	int status = kpo_stage_open(path, &csv, &x.r);
+	kpo_enrich_input_free(in);
+}
 
-	if (status == 0 && !(x.in = kpo_enrich_input(e, x.r, out)))
-		status = EX_DATAERR;
-	if (status == 0)
-		status = kpo_stage_rows(st, x.r, row, &x);
-	st->bytes_done += kpo_csv_bytes(x.r);
-	kpo_enrich_input_free(x.in);
-	kpo_csv_close(x.r);
-	return status;
+static int
+stop(void *ctx)
+{
+	return kpo_out_failed(((struct run *)ctx)->out);
 }
 
 /* The options; the file operands are left in ARGV from the returned index. */
@@ -151,30 +149,26 @@ main(int argc, char **argv)
 	    .work_days = KPO_MON_FRI };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	unsigned long long no_rate = 0;
+	static const struct kpo_stage_ops ops = { input, row, input_free, stop };
+	static const struct kpo_csv_opts csv = { .delim = ',' };
+	struct run x = { NULL, &st, NULL, 0 };
 	char extra[64];
-	struct kpo_enrich *e;
-	struct kpo_out *out;
-	int i, status = 0;
+	int i, status;
 
 	kpo_stage_init(argv[0]);
 	i = parse_args(argc, argv, &st, &sa, &eo);
 	argc -= i;
 	argv += i;
 
-	e = kpo_enrich_new(&eo);        /* the reference tables, before any output exists */
-	if (!(out = kpo_out_open(sa.output)))
+	x.e = kpo_enrich_new(&eo);      /* the reference tables, before any output exists */
+	if (!(x.out = kpo_out_open(sa.output)))
 		kpo_err(EX_CANTCREAT, "%s", sa.output);
 	kpo_stage_start(&st, &sa, "enrich");
 
-	if (argc == 0)
-		status = process(e, "-", &st, out, &no_rate);
-	for (i = 0; i < argc && !kpo_out_failed(out); i++)
-		status = kpo_status_merge(status, process(e, argv[i], &st, out, &no_rate));
-
-	snprintf(extra, sizeof extra, "; %llu without an in-house rate", no_rate);
-	status = kpo_stage_finish(&st, status, no_rate ? extra : NULL);
-	status = kpo_out_finish(out, status);   /* -o FILE is replaced only by a run that succeeded */
-	kpo_enrich_free(e);
+	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
+	snprintf(extra, sizeof extra, "; %llu without an in-house rate", x.no_rate);
+	status = kpo_stage_finish(&st, status, x.no_rate ? extra : NULL);
+	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
+	kpo_enrich_free(x.e);
 	return kpo_close_stdout(status);
 }

@@ -39,48 +39,45 @@ parse_delim(const char *arg)
 	return arg[0];
 }
 
-/* One input being read. */
-struct input {
+/* What the run's inputs share. */
+struct run {
 	struct kpo_ingest *ing;
-	struct kpo_ingest_input *in;
-	struct kpo_csv *r;
 	struct kpo_stage *st;
 	struct kpo_out *out;
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
-	const char *source = kpo_ingest_source(x->in, rec->line);
+	return kpo_ingest_input(((struct run *)ctx)->ing, r);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
+	const char *source = kpo_ingest_source(in, rec->line);
 	struct kpo_verdict v;
 
-	if (kpo_ingest_row(x->ing, x->in, rec, source, &v) != 0) {
-		kpo_reject(x->st->rejects, kpo_csv_name(x->r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+	if (kpo_ingest_row(x->ing, in, rec, source, &v) != 0) {
+		kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
 		return 0;
 	}
-	kpo_ingest_put(x->in, x->out);
+	kpo_ingest_put(in, x->out);
 	x->st->written++;
 	return kpo_out_failed(x->out) ? -1 : 0;
 }
 
-/* Streams one input; returns its exit status (0 when every problem was a
- * counted reject). */
-static int
-ingest(struct kpo_ingest *ing, const char *path, const struct kpo_csv_opts *csv, struct kpo_stage *st,
-    struct kpo_out *out)
+static void
+input_free(void *in)
 {
-	struct input x = { ing, NULL, NULL, st, out };
-	int status = kpo_stage_open(path, csv, &x.r);
+	kpo_ingest_input_free(in);
+}
 
-	if (status == 0 && !(x.in = kpo_ingest_input(ing, x.r)))
-		status = EX_DATAERR;
-	if (status == 0)
-		status = kpo_stage_rows(st, x.r, row, &x);
-	st->bytes_done += kpo_csv_bytes(x.r);
-	kpo_ingest_input_free(x.in);
-	kpo_csv_close(x.r);
-	return status;
+static int
+stop(void *ctx)
+{
+	return kpo_out_failed(((struct run *)ctx)->out);
 }
 
 /* The options; the file operands are left in ARGV from the returned index. */
@@ -157,28 +154,24 @@ main(int argc, char **argv)
 	struct kpo_csv_opts csv = { 0 };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	struct kpo_ingest *ing;
-	struct kpo_out *out;
-	int i, status = 0;
+	static const struct kpo_stage_ops ops = { input, row, input_free, stop };
+	struct run x = { NULL, &st, NULL };
+	int i, status;
 
 	kpo_stage_init(argv[0]);
 	i = parse_args(argc, argv, &st, &sa, &io, &csv);
 	argc -= i;
 	argv += i;
 
-	ing = kpo_ingest_new(&io);
-	if (!(out = kpo_out_open(sa.output)))
+	x.ing = kpo_ingest_new(&io);
+	if (!(x.out = kpo_out_open(sa.output)))
 		kpo_err(EX_CANTCREAT, "%s", sa.output);
 	kpo_stage_start(&st, &sa, "ingest");
 
-	kpo_ingest_header(ing, out);
-	if (argc == 0)
-		status = ingest(ing, "-", &csv, &st, out);
-	for (i = 0; i < argc && !kpo_out_failed(out); i++)
-		status = kpo_status_merge(status, ingest(ing, argv[i], &csv, &st, out));
-
+	kpo_ingest_header(x.ing, x.out);
+	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
 	status = kpo_stage_finish(&st, status, NULL);
-	status = kpo_out_finish(out, status);   /* -o FILE is replaced only by a run that succeeded */
-	kpo_ingest_free(ing);
+	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
+	kpo_ingest_free(x.ing);
 	return kpo_close_stdout(status);
 }

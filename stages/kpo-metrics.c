@@ -30,52 +30,50 @@ usage(int status)
 	exit(status);
 }
 
-/* One input being read. */
-struct input {
+/* What the run's inputs share. */
+struct run {
 	struct kpo_metrics *m;
-	struct kpo_metrics_input *in;
-	struct kpo_csv *r;
 	struct kpo_stage *st;
-	int *full;              /* set when the key combinations ran out */
+	int full;               /* the key combinations ran out */
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
+	return kpo_metrics_input(((struct run *)ctx)->m, r);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
 	struct kpo_verdict v;
-	int rc = kpo_metrics_add(x->m, x->in, rec, &v);
+	int rc = kpo_metrics_add(x->m, in, rec, &v);
 
 	if (rc < 0) {
-		kpo_reject_row(x->st->rejects, x->r, rec, kpo_metrics_source_field(x->in), v.kind, v.detail);
+		kpo_reject_row(x->st->rejects, r, rec, kpo_metrics_source_field(in), v.kind, v.detail);
 		return 0;
 	}
 	if (rc == KPO_METRICS_FULL) {
-		kpo_warn_at(kpo_csv_name(x->r), rec->line, "more than %llu distinct key combinations",
+		kpo_warn_at(kpo_csv_name(r), rec->line, "more than %llu distinct key combinations",
 		    (unsigned long long)KPO_METRICS_MAX_LEAVES);
-		*x->full = 1;
+		x->full = 1;
 		return EX_DATAERR;
 	}
 	x->st->written++;
 	return 0;
 }
 
-/* Reads one input; returns its exit status (0 when every problem was a
- * counted reject). */
-static int
-metrics(struct kpo_metrics *m, const char *path, struct kpo_stage *st, int *full)
+static void
+input_free(void *in)
 {
-	struct input x = { m, NULL, NULL, st, full };
-	int status = kpo_stage_open(path, NULL, &x.r);
+	kpo_metrics_input_free(in);
+}
 
-	if (status == 0 && !(x.in = kpo_metrics_input(m, x.r)))
-		status = EX_DATAERR;
-	if (status == 0)
-		status = kpo_stage_rows(st, x.r, row, &x);
-	st->bytes_done += kpo_csv_bytes(x.r);
-	kpo_metrics_input_free(x.in);
-	kpo_csv_close(x.r);
-	return status;
+static int
+stop(void *ctx)
+{
+	return ((struct run *)ctx)->full;
 }
 
 /* The options; the file operands are left in ARGV from the returned index. */
@@ -136,29 +134,26 @@ main(int argc, char **argv)
 	struct kpo_stage st = { .max_reject_pct = 5.0, .written_word = "used", .need_rows = 1 };
 	struct kpo_stage_args sa = { .progress = -1 };
 	const char *bundle = NULL;
-	struct kpo_metrics *m;
-	int i, status = 0, full = 0;
+	static const struct kpo_stage_ops ops = { input, row, input_free, stop };
+	struct run x = { NULL, &st, 0 };
+	int i, status;
 
 	kpo_stage_init(argv[0]);
 	i = parse_args(argc, argv, &st, &sa, &mo, &meta, &bundle);
 	argc -= i;
 	argv += i;
 
-	m = kpo_metrics_new(&mo);
-	if ((status = kpo_metrics_open(m, sa.output, bundle)) != 0) {
-		kpo_metrics_free(m);
+	x.m = kpo_metrics_new(&mo);
+	if ((status = kpo_metrics_open(x.m, sa.output, bundle)) != 0) {
+		kpo_metrics_free(x.m);
 		return status;
 	}
 	kpo_stage_start(&st, &sa, "metrics");
 
-	if (argc == 0)
-		status = metrics(m, "-", &st, &full);
-	for (i = 0; i < argc && !full; i++)
-		status = kpo_status_merge(status, metrics(m, argv[i], &st, &full));
-
+	status = kpo_stage_run(&st, &ops, &x, NULL, argc, argv);
 	status = kpo_stage_finish(&st, status, NULL);
 	meta.rows = st.read;
-	status = kpo_metrics_finish(m, status, &meta);  /* the tables only from a run that succeeded */
-	kpo_metrics_free(m);
+	status = kpo_metrics_finish(x.m, status, &meta);        /* the tables only from a run that succeeded */
+	kpo_metrics_free(x.m);
 	return kpo_close_stdout(status);
 }

@@ -142,14 +142,14 @@ add_fx_rate(struct kpo_enrich *e, struct kpo_csv *r, const struct kpo_record *re
 static void
 load_fx(struct kpo_enrich *e, const char *path)
 {
-	static const char *const want[] = { "date", "currency", "rate" };
+	const char *const want[] = { "date", kpo_columns[KPO_COL_CURRENCY].name, "rate" };
 	static const char header[] = "currency,rate or date,currency,rate";
 	int f[3];
 	struct kpo_csv *r = kpo_table_open(path, "--fx", want, f, 3);
 	struct kpo_record *rec;
 
-	kpo_table_require(r, f[1], "currency", header);
-	kpo_table_require(r, f[2], "rate", header);
+	kpo_table_require(r, f[1], want[1], header);
+	kpo_table_require(r, f[2], want[2], header);
 	e->fx_dated = f[0] >= 0;
 	e->fx = kpo_strmap_new();
 	while ((rec = kpo_table_next(r, "--fx"))) {
@@ -188,7 +188,8 @@ rate_key(char **buf, size_t *cap, const char *domain, size_t dn, const char *reg
 static void
 load_rates(struct kpo_enrich *e, const char *path)
 {
-	static const char *const want[] = { "domain", "region", "rate", "currency" };
+	const char *const want[] = { kpo_columns[KPO_COL_DOMAIN].name, kpo_columns[KPO_COL_REGION].name, "rate",
+		kpo_columns[KPO_COL_CURRENCY].name };
 	static const char header[] = "domain,rate (region and currency optional)";
 	int f[4];
 	struct kpo_csv *r = kpo_table_open(path, "--rates", want, f, 4);
@@ -196,8 +197,8 @@ load_rates(struct kpo_enrich *e, const char *path)
 	char *key = NULL;
 	size_t cap = 0;
 
-	kpo_table_require(r, f[0], "domain", header);
-	kpo_table_require(r, f[2], "rate", header);
+	kpo_table_require(r, f[0], want[0], header);
+	kpo_table_require(r, f[2], want[2], header);
 	e->rates = kpo_strmap_new();
 	while ((rec = kpo_table_next(r, "--rates"))) {
 		char domain[1024], region[1024];
@@ -604,7 +605,7 @@ row_money(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct 
 	if (rc == 0)
 		return kpo_verdict(v, "missing value", "hours is empty");
 	/* The rate of the delivery date, else of the request date. */
-	if (rate_on(e, FIELD(rec, in, N_CURRENCY), day, "currency", &fxr, v) != 0)
+	if (rate_on(e, FIELD(rec, in, N_CURRENCY), day, kpo_columns[KPO_COL_CURRENCY].name, &fxr, v) != 0)
 		return -1;
 	if (kpo_dec_mul_money(cost, fxr, &cost_base) != 0)
 		return kpo_verdict(v, "number out of range", "cost_base of cost %.*s",
@@ -616,7 +617,7 @@ row_money(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct 
 	in->value[KPO_EN_BASELINE][0] = in->value[KPO_EN_SAVINGS][0] = '\0';
 	if (rc == 1) {
 		if (__builtin_sub_overflow(baseline, cost_base, &savings))
-			return kpo_verdict(v, "number out of range", "savings");
+			return kpo_verdict(v, "number out of range", "%s", kpo_enriched_columns[KPO_EN_SAVINGS]);
 		kpo_money_format(baseline, 4, in->value[KPO_EN_BASELINE]);
 		kpo_money_format(savings, 4, in->value[KPO_EN_SAVINGS]);
 	}

@@ -323,13 +323,12 @@ static int
 missing(struct kpo_csv *r, const char *name, const char *why)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
-	const char *stage = kpo_column_stage(name);
 	char seen[2048];
 
-	if (stage && strcmp(stage, "kpo-enrich") == 0) {
+	if (kpo_enriched_find(name) >= 0) {
 		kpo_warn_at(kpo_csv_name(r), h->line, "column '%s'%s missing: this is not the enriched stream; "
 		    "pipe it through kpo-enrich first", name, why);
-	} else if (stage) {
+	} else if (kpo_column_find(name) >= 0) {
 		kpo_warn_at(kpo_csv_name(r), h->line, "column '%s'%s missing: this is not a kpo stream; "
 		    "pipe it through kpo-ingest first (and then kpo-enrich)", name, why);
 	} else {

@@ -288,8 +288,10 @@ kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char
 		kpo_err(EX_CANTCREAT, "%s", a->rejects);
 }
 
-int
-kpo_stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv **r)
+/* Opens input PATH: 0 when it has a header, else the exit status after
+ * saying what is wrong.  *R is always set and must be closed. */
+static int
+stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv **r)
 {
 	*r = kpo_csv_open(path, opts);
 	if (kpo_csv_error(*r)) {
@@ -303,9 +305,8 @@ kpo_stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv
 	return 0;
 }
 
-int
-kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, struct kpo_record *rec),
-    void *ctx)
+static int
+stage_rows(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, void *in, struct kpo_csv *r)
 {
 	struct kpo_record *rec;
 	int rc, status = 0;
@@ -317,7 +318,7 @@ kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, st
 			kpo_reject_damaged(st->rejects, r, rec);
 			continue;
 		}
-		if ((status = row(ctx, rec)) != 0)
+		if ((status = ops->row(ctx, in, r, rec)) != 0)
 			break;
 	}
 	if (status < 0)
@@ -326,6 +327,38 @@ kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, st
 		kpo_warnx("%s", kpo_csv_message(r));
 		status = kpo_status_merge(status, kpo_csv_exit_status(kpo_csv_error(r)));
 	}
+	return status;
+}
+
+static int
+stage_input(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, const struct kpo_csv_opts *csv,
+    const char *path)
+{
+	struct kpo_csv *r;
+	void *in = NULL;
+	int status = stage_open(path, csv, &r);
+
+	if (status == 0 && !(in = ops->input(ctx, r)))
+		status = EX_DATAERR;
+	if (status == 0)
+		status = stage_rows(st, ops, ctx, in, r);
+	st->bytes_done += kpo_csv_bytes(r);
+	if (in)
+		ops->input_free(in);
+	kpo_csv_close(r);
+	return status;
+}
+
+int
+kpo_stage_run(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, const struct kpo_csv_opts *csv,
+    int argc, char **argv)
+{
+	int i, status = 0;
+
+	if (argc == 0)
+		return stage_input(st, ops, ctx, csv, "-");
+	for (i = 0; i < argc && !ops->stop(ctx); i++)
+		status = kpo_status_merge(status, stage_input(st, ops, ctx, csv, argv[i]));
 	return status;
 }
 

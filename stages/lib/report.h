@@ -129,16 +129,26 @@ int kpo_stage_option(struct kpo_stage *st, struct kpo_stage_args *a, int ch, con
  * program with EX_CANTCREAT); STAGE names the stage in the rejects. */
 void kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage);
 
-/* Opens input PATH of a stage (R is always set and must be closed): 0 when it
- * has a header, else the exit status after saying what is wrong. */
-int kpo_stage_open(const char *path, const struct kpo_csv_opts *opts, struct kpo_csv **r);
+/* A stage's part in reading its operands, for kpo_stage_run. */
+struct kpo_stage_ops {
+	/* Maps the header of a new input R: the input's state, or NULL after
+	 * saying what is wrong (the input then fails with EX_DATAERR). */
+	void *(*input)(void *ctx, struct kpo_csv *r);
+	/* One sound record: 0 to go on, -1 to stop quietly (the output
+	 * failed), or an exit status to stop the input with. */
+	int (*row)(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec);
+	void (*input_free)(void *in);
+	/* Nonzero when no further operand is to be read. */
+	int (*stop)(void *ctx);
+};
 
-/* Reads every record of R: counts it, ticks the progress line, rejects a
- * damaged one, and hands the others to ROW, which returns 0 to go on, an
- * exit status to stop with, or -1 to stop quietly (its output failed).
- * Returns the status of the reading and of ROW. */
-int kpo_stage_rows(struct kpo_stage *st, struct kpo_csv *r, int (*row)(void *ctx, struct kpo_record *rec),
-    void *ctx);
+/* Reads the operands ARGV[0..ARGC) (standard input when there are none) in
+ * order: opens each (CSV), maps its header, counts every record, ticks the
+ * progress line, rejects damaged records and hands the others to OPS->row.
+ * Returns the worst status of the inputs (0 when every problem was a
+ * counted reject). */
+int kpo_stage_run(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx,
+    const struct kpo_csv_opts *csv, int argc, char **argv);
 
 /* The epilogue of a stage: the last progress line, the summary line
  * ("N rows read, N written, N rejected (kinds)" and EXTRA when not NULL),

@@ -87,17 +87,15 @@ kpo_column_find(const char *name)
 	return -1;
 }
 
-const char *
-kpo_column_stage(const char *name)
+int
+kpo_enriched_find(const char *name)
 {
 	int e;
 
-	if (kpo_column_find(name) >= 0)
-		return "kpo-ingest";
 	for (e = 0; e < KPO_NENRICHED; e++)
 		if (strcmp(kpo_enriched_columns[e], name) == 0)
-			return "kpo-enrich";
-	return NULL;
+			return e;
+	return -1;
 }
 
 void

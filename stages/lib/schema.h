@@ -51,10 +51,8 @@ extern const char *const kpo_enriched_columns[KPO_NENRICHED];
 /* The canonical column named NAME, or -1. */
 int kpo_column_find(const char *name);
 
-/* The stage that writes the stream column NAME ("kpo-ingest" or
- * "kpo-enrich"), or NULL when no stage does: for "pipe it through ..."
- * messages. */
-const char *kpo_column_stage(const char *name);
+/* The column kpo-enrich appends named NAME, or -1. */
+int kpo_enriched_find(const char *name);
 
 /* "task_id, engagement_id, ...": the canonical names users may map, for a
  * message, cut to SIZE bytes. */

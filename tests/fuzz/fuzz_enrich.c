@@ -31,25 +31,43 @@ memfile(const char *a, size_t an, const uint8_t *b, size_t bn, char *path, int *
 	snprintf(path, 64, "/proc/self/fd/%d", *fd);
 }
 
-struct input {
-	const struct kpo_enrich *e;
-	struct kpo_enrich_input *in;
-	struct kpo_csv *r;
+struct run {
+	struct kpo_enrich *e;
 	struct kpo_stage *st;
 	struct kpo_out *out;
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
+	struct run *x = ctx;
+
+	return kpo_enrich_input(x->e, r, x->out);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
 	struct kpo_verdict v;
 
-	if (kpo_enrich_row(x->e, x->in, rec, &v) != 0) {
-		kpo_reject_row(x->st->rejects, x->r, rec, kpo_enrich_source_field(x->in), v.kind, v.detail);
-		return 0;
-	}
-	kpo_enrich_put(x->e, x->in, rec, x->out);
+	if (kpo_enrich_row(x->e, in, rec, &v) != 0)
+		kpo_reject_row(x->st->rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
+	else
+		kpo_enrich_put(x->e, in, rec, x->out);
+	return 0;
+}
+
+static void
+input_free(void *in)
+{
+	kpo_enrich_input_free(in);
+}
+
+static int
+never(void *ctx)
+{
+	(void)ctx;
 	return 0;
 }
 
@@ -61,8 +79,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct kpo_stage st;
 	static char fx[64], rates[64], cal[64];
 	static const struct kpo_csv_opts csv = { .delim = ',' };
-	struct input x = { 0 };
-	char path[64];
+	static const struct kpo_stage_ops ops = { input, row, input_free, never };
+	struct run x = { 0 };
+	char path[64], *argv[1] = { path };
 	int fd;
 
 	if (!e) {
@@ -87,10 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.st = &st;
 	x.out = out;
 	/* The first input's header is the output's: every input has the same. */
-	if (kpo_stage_open(path, &csv, &x.r) == 0 && (x.in = kpo_enrich_input(e, x.r, out)))
-		kpo_stage_rows(&st, x.r, row, &x);
-	kpo_enrich_input_free(x.in);
-	kpo_csv_close(x.r);
+	kpo_stage_run(&st, &ops, &x, &csv, 1, argv);
 	close(fd);
 	return 0;
 }

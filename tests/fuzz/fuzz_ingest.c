@@ -12,26 +12,42 @@
 #include "out.h"
 #include "report.h"
 
-struct input {
+struct run {
 	struct kpo_ingest *ing;
-	struct kpo_ingest_input *in;
-	struct kpo_csv *r;
 	struct kpo_stage *st;
 	struct kpo_out *out;
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
-	const char *source = kpo_ingest_source(x->in, rec->line);
+	return kpo_ingest_input(((struct run *)ctx)->ing, r);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
+	const char *source = kpo_ingest_source(in, rec->line);
 	struct kpo_verdict v;
 
-	if (kpo_ingest_row(x->ing, x->in, rec, source, &v) != 0) {
-		kpo_reject(x->st->rejects, kpo_csv_name(x->r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
-		return 0;
-	}
-	kpo_ingest_put(x->in, x->out);
+	if (kpo_ingest_row(x->ing, in, rec, source, &v) != 0)
+		kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+	else
+		kpo_ingest_put(in, x->out);
+	return 0;
+}
+
+static void
+input_free(void *in)
+{
+	kpo_ingest_input_free(in);
+}
+
+static int
+never(void *ctx)
+{
+	(void)ctx;
 	return 0;
 }
 
@@ -41,8 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct kpo_ingest *ing;
 	static struct kpo_out *out;
 	static struct kpo_stage st;
+	static const struct kpo_stage_ops ops = { input, row, input_free, never };
 	struct kpo_csv_opts csv = { 0 };
-	struct input x = { 0 };
+	struct run x = { 0 };
+	char *argv[1];
 	char path[64];
 	int fd;
 
@@ -63,10 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.ing = ing;
 	x.st = &st;
 	x.out = out;
-	if (kpo_stage_open(path, &csv, &x.r) == 0 && (x.in = kpo_ingest_input(ing, x.r)))
-		kpo_stage_rows(&st, x.r, row, &x);
-	kpo_ingest_input_free(x.in);
-	kpo_csv_close(x.r);
+	argv[0] = path;
+	kpo_stage_run(&st, &ops, &x, &csv, 1, argv);
 	close(fd);
 	return 0;
 }

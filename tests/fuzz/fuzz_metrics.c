@@ -17,23 +17,40 @@ static const char header[] =
     "task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,"
     "currency,inhouse_rate,quality,defects,reworked,source,cost_base,baseline,savings,tat_h,on_time,month\n";
 
-struct input {
+struct run {
 	struct kpo_metrics *m;
-	struct kpo_metrics_input *in;
-	struct kpo_csv *r;
 	struct kpo_stage *st;
 };
 
-static int
-row(void *ctx, struct kpo_record *rec)
+static void *
+input(void *ctx, struct kpo_csv *r)
 {
-	struct input *x = ctx;
+	return kpo_metrics_input(((struct run *)ctx)->m, r);
+}
+
+static int
+row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
 	struct kpo_verdict v;
-	int rc = kpo_metrics_add(x->m, x->in, rec, &v);
+	int rc = kpo_metrics_add(x->m, in, rec, &v);
 
 	if (rc < 0)
-		kpo_reject_row(x->st->rejects, x->r, rec, kpo_metrics_source_field(x->in), v.kind, v.detail);
+		kpo_reject_row(x->st->rejects, r, rec, kpo_metrics_source_field(in), v.kind, v.detail);
 	return rc == KPO_METRICS_FULL ? 65 : 0;
+}
+
+static void
+input_free(void *in)
+{
+	kpo_metrics_input_free(in);
+}
+
+static int
+never(void *ctx)
+{
+	(void)ctx;
+	return 0;
 }
 
 int
@@ -42,8 +59,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct kpo_out *out;
 	struct kpo_metrics_opts mo = { .bundle = 1, .total = 1 };
 	struct kpo_stage st = { 0 };
-	struct input x = { 0 };
-	char path[64];
+	static const struct kpo_stage_ops ops = { input, row, input_free, never };
+	struct run x = { 0 };
+	char path[64], *argv[1] = { path };
 	size_t t;
 	int fd;
 
@@ -59,13 +77,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x.m = kpo_metrics_new(&mo);
 	x.st = &st;
 	st.rejects = kpo_rejects_open(NULL, "metrics");
-	if (kpo_stage_open(path, NULL, &x.r) == 0 && (x.in = kpo_metrics_input(x.m, x.r)))
-		kpo_stage_rows(&st, x.r, row, &x);
+	kpo_stage_run(&st, &ops, &x, NULL, 1, argv);
 	kpo_metrics_build(x.m);
 	for (t = 0; t < kpo_metrics_ntables(x.m); t++)
 		kpo_metrics_write_table(x.m, t, out);
-	kpo_metrics_input_free(x.in);
-	kpo_csv_close(x.r);
 	kpo_rejects_close(st.rejects, NULL);
 	kpo_metrics_free(x.m);
 	close(fd);

@@ -99,11 +99,16 @@ bench: all tests
 valgrind: all
 	scripts/valgrind-check
 
-# A picture of index.html in headless Chromium (apt-get install chromium).
+# A picture of index.html in headless Chromium (apt-get install chromium):
+# the demo's latest report when there is one, else the test bundle's page.
 screenshot: all
-	rm -rf $(BUILD)/screenshot
-	$(BUILD)/bin/kpo-chart -q -o $(BUILD)/screenshot tests/fixtures/bundle
-	scripts/screenshot $(BUILD)/screenshot $(BUILD)/screenshot.png
+	if [ -f out/latest/charts/index.html ]; then \
+		scripts/screenshot out/latest/charts $(BUILD)/screenshot.png; \
+	else \
+		rm -rf $(BUILD)/screenshot && \
+		$(BUILD)/bin/kpo-chart -q -o $(BUILD)/screenshot tests/fixtures/bundle && \
+		scripts/screenshot $(BUILD)/screenshot $(BUILD)/screenshot.png; \
+	fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/kpo/examples

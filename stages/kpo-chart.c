@@ -21,17 +21,20 @@
 #include "page.h"
 #include "render.h"
 #include "report.h"
+#include "status.h"
+#include "texttable.h"
 
 struct options {
 	const char *dir;
 	const char *bundle_link;
 	const char *rejects;
+	const char *status;     /* kpo-score's folder */
 	double timeout;
 	int quiet;
 	struct kpo_chart_opts chart;
 };
 
-enum { O_FORMAT = 256, O_SLA, O_TOP, O_TIMEOUT, O_NORENDER, O_REJECTS, O_BUNDLELINK, O_VERSION };
+enum { O_FORMAT = 256, O_SLA, O_TOP, O_TIMEOUT, O_NORENDER, O_REJECTS, O_BUNDLELINK, O_STATUS, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "bundle-link",  required_argument, NULL, O_BUNDLELINK },
@@ -42,6 +45,7 @@ static const struct option longopts[] = {
 	{ "quiet",        no_argument,       NULL, 'q' },
 	{ "rejects-link", required_argument, NULL, O_REJECTS },
 	{ "sla-target",   required_argument, NULL, O_SLA },
+	{ "status",       required_argument, NULL, O_STATUS },
 	{ "timeout",      required_argument, NULL, O_TIMEOUT },
 	{ "top",          required_argument, NULL, O_TOP },
 	{ "version",      no_argument,       NULL, O_VERSION },
@@ -54,7 +58,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s [-q] [-o DIR] [--format png,svg] [--sla-target PCT] [--top N]\n"
 	    "       [--timeout SECONDS] [--no-render] [--rejects-link FILE] [--bundle-link PREFIX]\n"
-	    "       BUNDLE_DIR\n", kpo_progname);
+	    "       [--status DIR] BUNDLE_DIR\n", kpo_progname);
 	if (!status)
 		printf("Draws the charts of a kpo-metrics --bundle with gnuplot (PNG and SVG) and writes\n"
 		    "DIR/index.html.  See kpo-chart(1).\n");
@@ -109,6 +113,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		case O_REJECTS:
 			opt->rejects = optarg;
 			break;
+		case O_STATUS:
+			opt->status = optarg;
+			break;
 		case O_SLA:
 			opt->chart.sla = kpo_number_arg("--sla-target", optarg, 0, 100);
 			break;
@@ -130,6 +137,24 @@ parse_options(int argc, char **argv, struct options *opt)
 	if (argc - optind != 1)
 		usage(EX_USAGE);
 	return argv[optind];
+}
+
+/* kpo-score's status.csv and scorecard.csv in DIR. */
+static int
+read_status(const char *dir, struct kpo_statuses *st, struct kpo_text_table *sc, struct kpo_fail *f)
+{
+	char *path = kpo_xasprintf("%s/%s", dir, kpo_status_files[KPO_SF_STATUS]);
+	int rc = kpo_statuses_read(st, path, f);
+
+	free(path);
+	if (rc != 0)
+		return -1;
+	path = kpo_xasprintf("%s/%s", dir, kpo_status_files[KPO_SF_SCORECARD]);
+	rc = kpo_text_table_read(sc, path, NULL, 0, (size_t)-1, "kpo-score", f);
+	free(path);
+	if (rc != 0)
+		kpo_statuses_free(st);
+	return rc;
 }
 
 /* mkdir -p DIR and its gnuplot folder GPDIR. */
@@ -163,6 +188,8 @@ main(int argc, char **argv)
 	struct kpo_fail f = { 0, NULL };
 	struct kpo_bundle b;
 	struct kpo_charts ch = { NULL };
+	struct kpo_statuses st = { NULL, 0, NULL };
+	struct kpo_text_table sc;
 	struct kpo_page pg;
 	const char *bundle;
 	char *gnuplot = NULL, *gpdir;
@@ -171,12 +198,21 @@ main(int argc, char **argv)
 
 	kpo_stage_init(argv[0]);
 	bundle = parse_options(argc, argv, &opt);
-	pg = (struct kpo_page){ opt.dir, opt.bundle_link, opt.rejects, 0, &opt.chart };
+	pg = (struct kpo_page){ opt.dir, opt.bundle_link, opt.rejects, 0, &opt.chart, NULL, NULL, NULL };
+	memset(&sc, 0, sizeof sc);
 
-	/* Read the whole bundle first: bad data writes nothing. */
+	/* Read the whole bundle (and the statuses) first: bad data writes nothing. */
 	if (kpo_bundle_read(&b, bundle, &kpo_chart_need, &f) != 0 ||
 	    (opt.rejects && kpo_page_count_rows(opt.rejects, &pg.nrejects, &f) != 0))
 		kpo_errx(f.status, "%s", f.msg);
+	if (opt.status) {
+		if (read_status(opt.status, &st, &sc, &f) != 0)
+			kpo_errx(f.status, "--status %s", f.msg);
+		opt.chart.status = &st;
+		pg.status_dir = opt.status;
+		pg.status = &st;
+		pg.scorecard = &sc;
+	}
 	/* Without gnuplot nothing is written. */
 	if (!opt.chart.no_render && !(gnuplot = kpo_gp_find("gnuplot")))
 		kpo_errx(EX_UNAVAILABLE, "gnuplot not found in PATH; install it (Debian: gnuplot-nox), "
@@ -196,6 +232,8 @@ main(int argc, char **argv)
 		summary(&opt, gpdir, seconds);
 	kpo_fail_clear(&f);
 	kpo_charts_free(&ch);
+	kpo_statuses_free(&st);
+	kpo_text_table_free(&sc);
 	kpo_bundle_free(&b);
 	free(gnuplot);
 	free(gpdir);

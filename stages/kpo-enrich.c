@@ -20,15 +20,22 @@
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-q] [-o FILE] [--rejects FILE] [--max-reject-pct P] [--base CUR]\n"
-	    "       [--fx FILE] [--rates FILE] [--calendar FILE] [--work-hours HH:MM-HH:MM]\n"
-	    "       [--work-days DAYS] [--tz ZONE] [--as-of DATE] [--progress] [FILE ...]\n",
-	    kpo_progname);
-	if (!status)
-		printf("Reads the canonical kpo stream and appends cost_base, baseline, savings, tat_h,\n"
-		    "on_time and month to every row.  See kpo-enrich(1).\n");
-	exit(status);
+	static const struct kpo_help options[] = {
+		{ "--base CUR", "the currency of every amount written (default USD)" },
+		{ "--fx FILE", "exchange rates: currency,rate or date,currency,rate" },
+		{ "--rates FILE", "in-house hourly rates: domain,rate[,region][,currency]" },
+		{ "--vendor-rates FILE", "vendors' hourly rates, for rows without a cost: vendor,rate,currency" },
+		{ "--as-of DATE", "the date open work is judged at (default today, UTC)" },
+		{ "--calendar FILE", "holidays (a column date): turnaround in business hours" },
+		{ "--work-hours HH:MM-HH:MM", "the working day, for business hours (default 09:00-18:00)" },
+		{ "--work-days DAYS", "the working days, for business hours (default Mon-Fri)" },
+		{ "--tz ZONE", "the zone of business hours and holidays (default UTC)" },
+		{ NULL, NULL }
+	};
+
+	kpo_usage(status, "[OPTION]... [FILE]...",
+	    "Reads the canonical kpo stream and appends cost_base, baseline, savings, tat_h, on_time and\n"
+	    "month to every row.", options, 1);
 }
 
 /* What the run's inputs share. */
@@ -37,6 +44,8 @@ struct run {
 	struct kpo_stage *st;
 	struct kpo_out *out;
 	unsigned long long no_rate;     /* rows written without an in-house rate */
+	unsigned long long no_cost;     /* ... without a cost */
+	unsigned long long priced;      /* ... priced from --vendor-rates */
 };
 
 static void *
@@ -60,6 +69,8 @@ row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 	kpo_enrich_put(x->e, in, rec, x->out);
 	x->st->written++;
 	x->no_rate += (unsigned)kpo_enrich_no_rate(in);
+	x->no_cost += (unsigned)kpo_enrich_no_cost(in);
+	x->priced += (unsigned)kpo_enrich_priced(in);
 	return kpo_out_failed(x->out) ? -1 : 0;
 }
 
@@ -79,15 +90,18 @@ stop(void *ctx)
 static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa, struct kpo_enrich_opts *eo)
 {
-	enum { O_BASE = KPO_OPT_STAGE_END, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_TZ, O_ASOF };
+	enum { O_BASE = KPO_OPT_STAGE_END, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_TZ, O_ASOF,
+	       O_VENDORRATES, O_COSTS };
 	static const struct option longopts[] = {
 		KPO_STAGE_LONGOPTS,
 		{ "as-of",          required_argument, NULL, O_ASOF },
 		{ "base",           required_argument, NULL, O_BASE },
 		{ "calendar",       required_argument, NULL, O_CALENDAR },
+		{ "costs",          required_argument, NULL, O_COSTS },
 		{ "fx",             required_argument, NULL, O_FX },
 		{ "rates",          required_argument, NULL, O_RATES },
 		{ "tz",             required_argument, NULL, O_TZ },
+		{ "vendor-rates",   required_argument, NULL, O_VENDORRATES },
 		{ "work-days",      required_argument, NULL, O_WORKDAYS },
 		{ "work-hours",     required_argument, NULL, O_WORKHOURS },
 		{ NULL, 0, NULL, 0 }
@@ -109,6 +123,10 @@ parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *s
 			eo->calendar = optarg;
 			eo->business = 1;
 			break;
+		case O_COSTS:
+			/* Where the contract first put it: say where it went. */
+			kpo_errx(EX_USAGE, "--costs is an option of kpo-metrics: costs are spread by the vendors' cost "
+			    "shares, known once every row is read (kpo-metrics --costs FILE --fx FILE)");
 		case O_FX:
 			eo->fx = optarg;
 			break;
@@ -119,6 +137,9 @@ parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *s
 			if (kpo_tz_valid(optarg) != 0)
 				kpo_errx(EX_USAGE, "--tz: unknown time zone '%s' (a name such as Europe/Berlin)", optarg);
 			eo->tz = optarg;
+			break;
+		case O_VENDORRATES:
+			eo->vendor_rates = optarg;
 			break;
 		case O_WORKDAYS:
 			if (kpo_work_days_parse(optarg, &eo->work_days) != 0)
@@ -149,10 +170,10 @@ main(int argc, char **argv)
 	    .work_days = KPO_MON_FRI };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	static const struct kpo_stage_ops ops = { input, row, input_free, stop };
-	static const struct kpo_csv_opts csv = { .delim = ',' };
-	struct run x = { NULL, &st, NULL, 0 };
-	char extra[64];
+	static const struct kpo_stage_ops ops = { input, row, input_free, stop, NULL };
+	struct kpo_csv_opts csv = { .delim = ',' };
+	struct run x = { NULL, &st, NULL, 0, 0, 0 };
+	char extra[160];
 	int i, status;
 
 	kpo_stage_init(argv[0]);
@@ -160,14 +181,22 @@ main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 
+	kpo_stage_caps(&sa, &csv);
 	x.e = kpo_enrich_new(&eo);      /* the reference tables, before any output exists */
 	if (!(x.out = kpo_out_open(sa.output)))
 		kpo_err(EX_CANTCREAT, "%s", sa.output);
-	kpo_stage_start(&st, &sa, "enrich");
+	kpo_stage_start(&st, &sa, "enrich", argc, argv);
 
 	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
-	snprintf(extra, sizeof extra, "; %llu without an in-house rate", x.no_rate);
-	status = kpo_stage_finish(&st, status, x.no_rate ? extra : NULL);
+	extra[0] = '\0';
+	if (x.priced)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu priced from --vendor-rates", x.priced);
+	if (x.no_cost)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu without a cost", x.no_cost);
+	if (x.no_rate)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu without an in-house rate",
+		    x.no_rate);
+	status = kpo_stage_finish(&st, status, extra);
 	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
 	kpo_enrich_free(x.e);
 	return kpo_close_stdout(status);

@@ -18,15 +18,30 @@
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-q] [-d DELIM] [-o FILE] [--rejects FILE] [--max-reject-pct P]\n"
-	    "       [--map FILE] [--keep COL,...] [--dedupe] [--encoding ENC] [--decimal .|,]\n"
-	    "       [--tz ZONE] [--date-order dmy|mdy] [--date-format FORMAT] [--progress] [FILE ...]\n",
-	    kpo_progname);
-	if (!status)
-		printf("Reads CSV exports (any dialect, .gz too) and writes the canonical kpo record stream.\n"
-		    "See kpo-ingest(1).\n");
-	exit(status);
+	static const struct kpo_help options[] = {
+		{ "--profile NAME|none", "the export's format: jira, toggl, clockify, harvest (default: recognised)" },
+		{ "--map FILE", "header aliases of your own: column,alias lines" },
+		{ "--set COLUMN=VALUE", "a value for a column the export lacks or leaves empty; repeatable" },
+		{ "--domains FILE", "other names of domains: alias,domain lines" },
+		{ "--vendors FILE", "other names of vendors: alias,vendor lines" },
+		{ "--keep COL,...", "also write these export columns, raw" },
+		{ "--dedupe", "reject a task_id seen before" },
+		{ "--skip N", "the header is line N+1; skip the lines before it" },
+		{ "--no-header", "the file has no header; name its columns with --columns" },
+		{ "--columns COL,...", "the columns of a file without a header, in order" },
+		{ "-d, --delimiter C", "the delimiter ('tab' for TAB), instead of detecting it" },
+		{ "--encoding ENC", "the input's encoding, such as cp1251 (default UTF-8)" },
+		{ "--decimal .|,", "the decimal separator (default ',' after ';', else '.')" },
+		{ "--hours-unit h|min|s", "the unit of plain numbers in the hours column (default h)" },
+		{ "--tz ZONE", "the time zone of times written without one (default UTC)" },
+		{ "--date-order dmy|mdy", "how to read numeric dates such as 03/04/2026" },
+		{ "--date-format FORMAT", "a strptime(3) format tried first" },
+		{ NULL, NULL }
+	};
+
+	kpo_usage(status, "[OPTION]... [FILE]...",
+	    "Reads CSV exports (Jira, Toggl, Clockify, Harvest, Excel; any dialect, .gz too) and writes\n"
+	    "the canonical kpo record stream.", options, 1);
 }
 
 static char
@@ -80,24 +95,48 @@ stop(void *ctx)
 	return kpo_out_failed(((struct run *)ctx)->out);
 }
 
+/* A total, balance or note line at the foot of an export has fewer fields
+ * than the header: say what it is rather than count its fields. */
+static int
+damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct run *x = ctx;
+	struct kpo_verdict v;
+
+	(void)in;
+	if (rec->status != KPO_REC_FIELD_COUNT ||
+	    (!kpo_ingest_summary_line(rec, &v) && !kpo_ingest_note_line(rec, kpo_csv_header(r)->nf, &v)))
+		return 0;
+	kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+	return 1;
+}
+
 /* The options; the file operands are left in ARGV from the returned index. */
 static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa,
     struct kpo_ingest_opts *io, struct kpo_csv_opts *csv)
 {
 	enum { O_MAP = KPO_OPT_STAGE_END, O_KEEP, O_DEDUPE, O_TZ, O_DATEORDER, O_DATEFORMAT, O_DECIMAL,
-	       O_ENCODING };
+	       O_ENCODING, O_PROFILE, O_SET, O_HOURSUNIT, O_DOMAINS, O_VENDORS, O_SKIP, O_NOHEADER, O_COLUMNS };
 	static const struct option longopts[] = {
 		KPO_STAGE_LONGOPTS,
+		{ "columns",        required_argument, NULL, O_COLUMNS },
 		{ "date-format",    required_argument, NULL, O_DATEFORMAT },
 		{ "date-order",     required_argument, NULL, O_DATEORDER },
 		{ "decimal",        required_argument, NULL, O_DECIMAL },
 		{ "dedupe",         no_argument,       NULL, O_DEDUPE },
+		{ "domains",        required_argument, NULL, O_DOMAINS },
 		{ "delimiter",      required_argument, NULL, 'd' },
 		{ "encoding",       required_argument, NULL, O_ENCODING },
+		{ "hours-unit",     required_argument, NULL, O_HOURSUNIT },
 		{ "keep",           required_argument, NULL, O_KEEP },
 		{ "map",            required_argument, NULL, O_MAP },
+		{ "no-header",      no_argument,       NULL, O_NOHEADER },
+		{ "profile",        required_argument, NULL, O_PROFILE },
+		{ "set",            required_argument, NULL, O_SET },
+		{ "skip",           required_argument, NULL, O_SKIP },
 		{ "tz",             required_argument, NULL, O_TZ },
+		{ "vendors",        required_argument, NULL, O_VENDORS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -132,8 +171,37 @@ parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *s
 			io->keep = optarg;
 			csv->keep_blanks = 1;   /* raw values, blanks and all */
 			break;
+		case O_COLUMNS:
+			csv->columns = optarg;
+			break;
+		case O_DOMAINS:
+			io->domains = optarg;
+			break;
+		case O_NOHEADER:
+			csv->no_header = 1;
+			break;
+		case O_SKIP:
+			csv->skip = (long)kpo_number_arg("--skip", optarg, 0, 1e9);
+			if (csv->skip != strtod(optarg, NULL))
+				kpo_errx(EX_USAGE, "--skip: a whole number of lines expected: '%s'", optarg);
+			break;
+		case O_HOURSUNIT:
+			if (kpo_ingest_hours_unit(io, optarg) != 0)
+				kpo_errx(EX_USAGE, "--hours-unit: h, min or s expected: '%s'", optarg);
+			break;
 		case O_MAP:
 			io->map = optarg;
+			break;
+		case O_PROFILE:
+			io->profile = optarg;
+			break;
+		case O_SET:
+			if (kpo_ingest_set(io, optarg) != 0)
+				kpo_errx(EX_USAGE, "--set: COLUMN=VALUE with a canonical column other than task_id "
+				    "and source expected: '%s'", optarg);
+			break;
+		case O_VENDORS:
+			io->vendors = optarg;
 			break;
 		case O_TZ:
 			if (kpo_tz_valid(optarg) != 0)
@@ -154,7 +222,7 @@ main(int argc, char **argv)
 	struct kpo_csv_opts csv = { 0 };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	static const struct kpo_stage_ops ops = { input, row, input_free, stop };
+	static const struct kpo_stage_ops ops = { input, row, input_free, stop, damaged };
 	struct run x = { NULL, &st, NULL };
 	int i, status;
 
@@ -162,15 +230,22 @@ main(int argc, char **argv)
 	i = parse_args(argc, argv, &st, &sa, &io, &csv);
 	argc -= i;
 	argv += i;
+	if (csv.no_header != (csv.columns != NULL))
+		kpo_errx(EX_USAGE, "--no-header and --columns go together: the columns of a file without a header");
+	if (csv.no_header && csv.skip)
+		kpo_errx(EX_USAGE, "--skip: a file without a header (--no-header) has no header line to skip to");
 
+	kpo_stage_caps(&sa, &csv);
 	x.ing = kpo_ingest_new(&io);
+	csv.header_score = kpo_ingest_header_score;
+	csv.header_ctx = x.ing;
 	if (!(x.out = kpo_out_open(sa.output)))
 		kpo_err(EX_CANTCREAT, "%s", sa.output);
-	kpo_stage_start(&st, &sa, "ingest");
+	kpo_stage_start(&st, &sa, "ingest", argc, argv);
 
 	kpo_ingest_header(x.ing, x.out);
 	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
-	status = kpo_stage_finish(&st, status, NULL);
+	status = kpo_stage_finish(&st, status, kpo_ingest_notes(x.ing));
 	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
 	kpo_ingest_free(x.ing);
 	return kpo_close_stdout(status);

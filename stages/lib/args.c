@@ -59,3 +59,19 @@ kpo_max_reject_pct_arg(const char *arg)
 {
 	return kpo_number_arg("--max-reject-pct", arg, 0, 100);
 }
+
+struct kpo_dec
+kpo_pct_dec_arg(const char *opt, const char *arg)
+{
+	struct kpo_dec d;
+	int64_t hundred;
+	int i;
+
+	if (kpo_dec_parse(arg, strlen(arg), &d) != 0 || d.m < 0 || d.scale > 6)
+		kpo_errx(EX_USAGE, "%s: a percentage from 0 to 100 with at most 6 decimals expected: '%s'", opt, arg);
+	for (hundred = 100, i = 0; i < d.scale; i++)
+		hundred *= 10;
+	if (d.m > hundred)
+		kpo_errx(EX_USAGE, "%s: a percentage from 0 to 100 with at most 6 decimals expected: '%s'", opt, arg);
+	return d;
+}

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "money.h"
+
 /* --base CUR: three ASCII letters, any case, written in upper case to OUT (4
  * bytes). */
 void kpo_base_arg(const char *opt, const char *arg, char out[4]);
@@ -23,5 +25,9 @@ double kpo_number_arg(const char *opt, const char *arg, double lo, double hi);
 
 /* --max-reject-pct P: a number from 0 to 100. */
 double kpo_max_reject_pct_arg(const char *arg);
+
+/* A percentage from 0 to 100 read exactly, a plain decimal with at most 6
+ * decimals (--governance-pct). */
+struct kpo_dec kpo_pct_dec_arg(const char *opt, const char *arg);
 
 #endif

@@ -160,6 +160,7 @@ struct layout {
 	const struct kpo_bundle_table *def;
 	int kcol[KPO_TABLE_MAX_KEYS];
 	int mcol[KPO_NMETRICS];
+	int text;               /* keep the cells' text */
 };
 
 static int
@@ -188,6 +189,8 @@ free_row(struct kpo_row *row)
 
 	for (k = 0; k < KPO_TABLE_MAX_KEYS; k++)
 		free(row->key[k]);
+	for (k = 0; k < KPO_NMETRICS; k++)
+		free(row->text[k]);
 }
 
 /* ROW from REC: its keys copied, its metric values read. */
@@ -218,6 +221,8 @@ parse_row(const struct layout *L, const struct kpo_record *rec, struct kpo_row *
 			    L->path, rec->line, kpo_metrics[m].name, s);
 		}
 		row->has[m] = 1;
+		if (L->text)
+			row->text[m] = kpo_xstrdup(s);
 	}
 	return 0;
 }
@@ -276,12 +281,13 @@ table_rows(struct kpo_csv *r, const struct layout *L, struct kpo_rows *t, struct
 }
 
 static int
-read_table(struct kpo_bundle *b, int ti, unsigned long need, struct kpo_fail *f)
+read_table(struct kpo_bundle *b, int ti, unsigned long need, int text, struct kpo_fail *f)
 {
 	struct layout L;
 	struct kpo_csv *r;
 	int rc = -1;
 
+	L.text = text;
 	L.def = &kpo_bundle_tables[ti];
 	L.path = kpo_xasprintf("%s/%s", b->dir, L.def->file);
 	if ((r = open_member(L.path, f))) {
@@ -310,6 +316,21 @@ check_totals(const struct kpo_bundle *b, unsigned long totals, struct kpo_fail *
 	return 0;
 }
 
+/* An exception list, its first ROWS rows; a missing one is bad data (the
+ * bundle is incomplete), as a missing table is. */
+static int
+read_list(struct kpo_bundle *b, int l, size_t rows, struct kpo_fail *f)
+{
+	char *path = kpo_xasprintf("%s/%s", b->dir, kpo_bundle_lists[l].file);
+	int rc = kpo_text_table_read(&b->list[l], path, kpo_list_columns, kpo_bundle_lists[l].ncols, rows,
+	    "kpo-metrics --bundle", f);
+
+	if (rc != 0 && f->status == EX_NOINPUT)
+		f->status = EX_DATAERR;
+	free(path);
+	return rc;
+}
+
 int
 kpo_bundle_read(struct kpo_bundle *b, const char *dir, const struct kpo_bundle_need *need,
     struct kpo_fail *f)
@@ -325,9 +346,12 @@ kpo_bundle_read(struct kpo_bundle *b, const char *dir, const struct kpo_bundle_n
 	closedir(dp);
 	rc = read_meta(b, f);
 	for (t = 0; t < KPO_NTABLES && rc == 0; t++)
-		rc = read_table(b, t, need->metrics[t], f);
+		rc = read_table(b, t, need->metrics[t], need->text, f);
 	if (rc == 0)
 		rc = check_totals(b, need->totals, f);
+	for (t = 0; t < KPO_NLISTS && rc == 0; t++)
+		if (need->lists & (1ul << t))
+			rc = read_list(b, t, need->list_rows, f);
 	if (rc != 0)
 		kpo_bundle_free(b);
 	return rc;
@@ -345,6 +369,8 @@ kpo_bundle_free(struct kpo_bundle *b)
 		free_row(&b->t[t].all);
 		free(b->t[t].rows);
 	}
+	for (t = 0; t < KPO_NLISTS; t++)
+		kpo_text_table_free(&b->list[t]);
 	free(b->rows);
 	free(b->version);
 	memset(b->t, 0, sizeof b->t);

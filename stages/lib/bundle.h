@@ -1,7 +1,9 @@
 /* Reading a kpo-metrics bundle (kpo-metrics --bundle DIR) into memory.
  *
- * A bundle is meta.csv and the six tables of schema.h, read whole so that a
- * caller can check everything before it writes anything.  Columns are found
+ * A bundle is meta.csv, the six tables and the two exception lists of
+ * schema.h; the tables are read whole so that a caller can check everything
+ * before it writes anything, the lists (when asked for) up to a number of
+ * rows, and counted.  Columns are found
  * by their schema.h names, never by position; every metric value present
  * must be a finite number, and the caller names the columns and totals rows
  * it cannot do without.  Of meta.csv, as_of and base_currency are checked
@@ -18,10 +20,12 @@
 #include <stddef.h>
 
 #include "schema.h"
+#include "texttable.h"
 
 struct kpo_fail;
 
 #define KPO_MBIT(m) (1ul << (m))        /* a set of enum kpo_metric */
+_Static_assert(KPO_NMETRICS <= 8 * sizeof(unsigned long), "a set of metrics no longer fits an unsigned long");
 
 /* One row of a table. */
 struct kpo_row {
@@ -29,6 +33,7 @@ struct kpo_row {
 	size_t keylen[KPO_TABLE_MAX_KEYS];
 	double v[KPO_NMETRICS];
 	unsigned char has[KPO_NMETRICS];        /* 0: empty or no such column */
+	char *text[KPO_NMETRICS];               /* each cell as written, when asked for (else NULL) */
 };
 
 struct kpo_rows {
@@ -44,12 +49,16 @@ struct kpo_bundle {
 	char base[4];                   /* the base currency */
 	char *rows, *version;           /* from meta.csv as written; NULL when absent */
 	struct kpo_rows t[KPO_NTABLES];
+	struct kpo_text_table list[KPO_NLISTS]; /* when asked for; cells in kpo_list_columns order */
 };
 
 /* What a reader cannot do without. */
 struct kpo_bundle_need {
 	unsigned long metrics[KPO_NTABLES];     /* KPO_MBIT()s: columns each table must have */
 	unsigned long totals;                   /* bit T: table T must have its totals row */
+	int text;                               /* keep each metric cell's text (kpo_row.text) */
+	unsigned long lists;                    /* bit L: read exception list L ... */
+	size_t list_rows;                       /* ... keeping its first this many rows */
 };
 
 /* Reads the bundle in folder DIR into B.  0, or -1 with F set and B empty. */

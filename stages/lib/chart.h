@@ -17,9 +17,11 @@
 #include <stddef.h>
 
 #include "bundle.h"
+#include "control.h"
 
 struct kpo_fail;
 struct kpo_out;
+struct kpo_statuses;
 
 #define KPO_CHART_SCRIPT "charts.gp"            /* in the gnuplot folder */
 #define KPO_CHART_MARK "kpo-chart: drawing "    /* printed by the script before NAME.EXT */
@@ -33,10 +35,14 @@ struct kpo_chart_opts {
 	double sla;                     /* the on-time target, % */
 	int format[KPO_NFORMATS];       /* the formats drawn */
 	int no_render;                  /* the script draws the final names, not temporary ones */
+	const struct kpo_statuses *status;      /* kpo-score's (--status), or NULL */
 };
 
 struct kpo_chart_ctx;                   /* what a chart's functions share (chart.c) */
 struct kpo_plot;                        /* what a data function found, for its script */
+
+/* The proportions the control charts follow. */
+enum kpo_control_kind { KPO_CONTROL_NONE, KPO_CONTROL_REWORK, KPO_CONTROL_DEFECT };
 
 struct kpo_chart {
 	const char *name;               /* NAME.png, NAME.svg, gnuplot/NAME.dat */
@@ -44,6 +50,7 @@ struct kpo_chart {
 	const char *caption;            /* on the page, and the alt text */
 	int (*data)(struct kpo_chart_ctx *c, struct kpo_plot *p);
 	void (*script)(struct kpo_out *o, const struct kpo_chart_ctx *c, const struct kpo_plot *p);
+	enum kpo_control_kind control;  /* a control chart: the page lists its flags */
 };
 
 extern const struct kpo_chart kpo_charts[];
@@ -64,5 +71,19 @@ int kpo_charts_write(struct kpo_charts *ch, const struct kpo_bundle *b, const st
     const char *gpdir, struct kpo_fail *f);
 
 void kpo_charts_free(struct kpo_charts *ch);
+
+/* The p-chart of a control chart over the months the charts draw (the last
+ * 24 of by-month, those with deliveries): point i is MONTH[i] (the bundle's
+ * text).  0, or -1 when there is no month with deliveries (C is then
+ * empty).  Free with kpo_control_free. */
+struct kpo_control {
+	struct kpo_pchart pc;
+	const char **month;
+	size_t *monthlen;
+	const char *what;               /* "reworked", "with a defect" */
+};
+
+int kpo_control_of(struct kpo_control *c, const struct kpo_bundle *b, enum kpo_control_kind kind);
+void kpo_control_free(struct kpo_control *c);
 
 #endif

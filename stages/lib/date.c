@@ -179,24 +179,87 @@ eat(struct scan *c, char ch)
 	return 0;
 }
 
+/* Month names and abbreviations as exports write them: English, and the
+ * languages Jira exports in (Spanish, German, French, Portuguese, Russian),
+ * in the old Java forms ("dic", "Mär") and the newer ones ("sept.",
+ * "févr."); compared in lower case, a final '.' ignored. */
+static const char *const month_words[12] = {
+	"jan|january|ene|enero|januar|jän|jänner|janv|janvier|janeiro|янв|январь|января",
+	"feb|february|febrero|februar|févr|fevr|fév|février|fevrier|fev|fevereiro|фев|февр|февраль|февраля",
+	"mar|march|marzo|mär|märz|mrz|maerz|mars|março|marco|мар|март|марта",
+	"apr|april|abr|abril|avr|avril|апр|апрель|апреля",
+	"may|mayo|mai|maio|мая|май",
+	"jun|june|junio|juni|juin|junho|июн|июнь|июня",
+	"jul|july|julio|juli|juil|juillet|julho|июл|июль|июля",
+	"aug|august|ago|agosto|août|aout|авг|август|августа",
+	"sep|sept|september|septiembre|septembre|set|setembro|сен|сент|сентябрь|сентября",
+	"oct|october|octubre|okt|oktober|octobre|out|outubro|окт|октябрь|октября",
+	"nov|november|noviembre|novembre|novembro|ноя|нояб|ноябрь|ноября",
+	"dec|december|dic|diciembre|dez|dezember|déc|dec|décembre|decembre|dezembro|дек|декабрь|декабря",
+};
+
+/* A month's name at C: letters (any script) and an optional '.'. */
 static int
 month_name(struct scan *c, int *m)
 {
-	static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-	char low[3];
+	char low[32];
+	size_t start = c->i, end = c->i, len;
 	int k;
 
-	if (c->i + 3 > c->n)
+	while (end < c->n && ((unsigned char)c->s[end] >= 0x80 ||
+	    ((c->s[end] | 0x20) >= 'a' && (c->s[end] | 0x20) <= 'z')))
+		end++;
+	len = end - start;
+	if (len == 0 || len >= sizeof low)
 		return -1;
-	for (k = 0; k < 3; k++)
-		low[k] = (char)tolower((unsigned char)c->s[c->i + k]);
-	for (k = 0; k < 12; k++)
-		if (memcmp(names + 3 * k, low, 3) == 0) {
-			*m = k + 1;
-			c->i += 3;
-			return 0;
+	kpo_lower_utf8(c->s + start, len, low);
+	low[len] = '\0';
+	for (k = 0; k < 12; k++) {
+		const char *w = month_words[k], *bar;
+
+		for (;; w = bar + 1) {
+			bar = strchr(w, '|');
+			if ((size_t)(bar ? bar - w : (long)strlen(w)) == len && memcmp(w, low, len) == 0) {
+				*m = k + 1;
+				c->i = end;
+				eat(c, '.');
+				return 0;
+			}
+			if (!bar)
+				break;
 		}
+	}
 	return -1;
+}
+
+/* An AM or PM after a time, as "AM", "pm", "a.m." or "p. m." (Spanish
+ * Java): makes *H a 24-hour hour.  Nothing there: 0; an AM/PM with an hour
+ * past 12: -1. */
+static int
+meridiem(struct scan *c, int *h)
+{
+	size_t save = c->i;
+	int pm;
+
+	while (c->i < c->n && c->s[c->i] == ' ')
+		c->i++;
+	if (c->i >= c->n || !strchr("AaPp", c->s[c->i]) || c->s[c->i] == '\0') {
+		c->i = save;
+		return 0;
+	}
+	pm = c->s[c->i] == 'P' || c->s[c->i] == 'p';
+	c->i++;
+	eat(c, '.');
+	eat(c, ' ');
+	if (!(eat(c, 'M') || eat(c, 'm'))) {
+		c->i = save;
+		return 0;
+	}
+	eat(c, '.');
+	if (*h < 1 || *h > 12)
+		return -1;
+	*h = *h % 12 + (pm ? 12 : 0);
+	return 0;
 }
 
 /* HH:MM[:SS[.fff]][ AM|PM] */
@@ -216,24 +279,7 @@ clock_time(struct scan *c, int *h, int *mi, int *s)
 				c->i++;
 		}
 	}
-	{
-		size_t save = c->i;
-
-		while (c->i < c->n && c->s[c->i] == ' ')
-			c->i++;
-		if (c->i + 2 <= c->n && (c->s[c->i + 1] == 'M' || c->s[c->i + 1] == 'm') &&
-		    strchr("AaPp", c->s[c->i]) && c->s[c->i] != '\0') {
-			int pm = c->s[c->i] == 'P' || c->s[c->i] == 'p';
-
-			if (*h < 1 || *h > 12)
-				return -1;
-			*h = *h % 12 + (pm ? 12 : 0);
-			c->i += 2;
-		} else {
-			c->i = save;
-		}
-	}
-	return 0;
+	return meridiem(c, h);
 }
 
 /* Z, ±HH, ±HHMM, ±HH:MM; *has says whether a zone was written. */

@@ -8,6 +8,7 @@
 #include "date.h"
 #include "enrich.h"
 #include "err.h"
+#include "fx.h"
 #include "money.h"
 #include "out.h"
 #include "reftable.h"
@@ -17,12 +18,12 @@
 
 /* The stream columns kpo-enrich reads. */
 enum need {
-	N_DOMAIN, N_REGION, N_REQUESTED_AT, N_DUE_AT, N_DELIVERED_AT, N_HOURS, N_COST, N_CURRENCY,
+	N_VENDOR, N_DOMAIN, N_REGION, N_REQUESTED_AT, N_DUE_AT, N_DELIVERED_AT, N_HOURS, N_COST, N_CURRENCY,
 	N_INHOUSE_RATE, N_SOURCE, NNEED
 };
 
 static const enum kpo_col need_col[NNEED] = {
-	[N_DOMAIN] = KPO_COL_DOMAIN, [N_REGION] = KPO_COL_REGION, [N_REQUESTED_AT] = KPO_COL_REQUESTED_AT,
+	[N_VENDOR] = KPO_COL_VENDOR, [N_DOMAIN] = KPO_COL_DOMAIN, [N_REGION] = KPO_COL_REGION, [N_REQUESTED_AT] = KPO_COL_REQUESTED_AT,
 	[N_DUE_AT] = KPO_COL_DUE_AT, [N_DELIVERED_AT] = KPO_COL_DELIVERED_AT, [N_HOURS] = KPO_COL_HOURS,
 	[N_COST] = KPO_COL_COST, [N_CURRENCY] = KPO_COL_CURRENCY, [N_INHOUSE_RATE] = KPO_COL_INHOUSE_RATE,
 	[N_SOURCE] = KPO_COL_SOURCE,
@@ -33,20 +34,6 @@ static const enum kpo_col need_col[NNEED] = {
  * span day by day would cost milliseconds a row. */
 #define MAX_TURNAROUND ((int64_t)3653 * 86400)
 
-/* --fx: per currency, its rates sorted by date (one rate of day INT64_MIN in a
- * flat table). */
-struct fx_rate {
-	int64_t day;
-	struct kpo_dec rate;
-	long line;
-};
-
-struct fx_cur {
-	char *code;
-	struct fx_rate *r;
-	size_t n, cap;
-};
-
 /* --rates: "domain NUL region" -> struct rate. */
 struct rate {
 	struct kpo_dec rate;
@@ -56,9 +43,9 @@ struct rate {
 
 struct kpo_enrich {
 	struct kpo_enrich_opts opt;
-	struct kpo_strmap *fx;          /* code -> struct fx_cur */
-	int fx_dated;
+	struct kpo_fx *fx;              /* --fx */
 	struct kpo_strmap *rates;
+	struct kpo_strmap *vendor_rates;        /* "vendor NUL domain NUL region" -> struct rate */
 	struct kpo_calendar *cal;
 	/* The output columns: the first input's header. */
 	char **outcol;
@@ -70,105 +57,21 @@ struct kpo_enrich_input {
 	size_t *perm;                   /* output column -> input field */
 	/* The current row. */
 	char value[KPO_NENRICHED][KPO_MONEY_MAX];
-	int no_rate;
+	int no_rate, no_cost, priced;
 	char *keybuf;
 	size_t keycap;
 };
 
-static const struct kpo_dec ONE = { 1, 0 };
 
 /* Reference tables ------------------------------------------------------- */
 
-static int
-cmp_fx_rate(const void *a, const void *b)
-{
-	const struct fx_rate *x = a, *y = b;
-
-	if (x->day != y->day)
-		return (x->day > y->day) - (x->day < y->day);
-	return (x->line > y->line) - (x->line < y->line);
-}
-
+/* A rate in a currency the run can convert, or the end of the program. */
 static void
-sort_fx(const char *key, size_t n, void **value, void *ctx)
+check_rate_currency(const struct kpo_enrich *e, struct kpo_csv *r, const struct kpo_record *rec, const char *code)
 {
-	struct fx_cur *c = *value;
-	const char *path = ctx;
-	size_t i;
-
-	(void)key, (void)n;
-	qsort(c->r, c->n, sizeof *c->r, cmp_fx_rate);
-	for (i = 1; i < c->n; i++)
-		if (c->r[i].day == c->r[i - 1].day)
-			kpo_errx(EX_DATAERR, "%s:%ld: a second %s rate for the same date (the first is on line %ld)",
-			    path, c->r[i].line, c->code, c->r[i - 1].line);
-}
-
-/* The base currency's rate must be 1: a table made for another base would
- * convert everything wrongly. */
-static void
-check_base_rate(struct kpo_csv *r, const struct kpo_record *rec, struct kpo_dec one, const char *code)
-{
-	while (one.scale > 0 && one.m % 10 == 0) {
-		one.m /= 10;
-		one.scale--;
-	}
-	if (one.m != 1 || one.scale != 0)
-		kpo_table_fail(r, rec, "the base currency %s has the rate 1, not this one "
-		    "(is the table for another --base?)", code);
-}
-
-static void
-add_fx_rate(struct kpo_enrich *e, struct kpo_csv *r, const struct kpo_record *rec, const char *code,
-    struct fx_rate x)
-{
-	void **slot = kpo_strmap_get(e->fx, code, strlen(code), 1);
-	struct fx_cur *c = *slot;
-
-	if (!c) {
-		c = kpo_xcalloc(1, sizeof *c);
-		c->code = kpo_xstrdup(code);
-		*slot = c;
-	}
-	if (!e->fx_dated && c->n)
-		kpo_table_fail(r, rec, "a second rate for %s (the first is on line %ld)", code, c->r[0].line);
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 8;
-		c->r = kpo_xrealloc(c->r, c->cap * sizeof *c->r);
-	}
-	c->r[c->n++] = x;
-}
-
-static void
-load_fx(struct kpo_enrich *e, const char *path)
-{
-	const char *const want[] = { "date", kpo_columns[KPO_COL_CURRENCY].name, "rate" };
-	static const char header[] = "currency,rate or date,currency,rate";
-	int f[3];
-	struct kpo_csv *r = kpo_table_open(path, "--fx", want, f, 3);
-	struct kpo_record *rec;
-
-	kpo_table_require(r, f[1], want[1], header);
-	kpo_table_require(r, f[2], want[2], header);
-	e->fx_dated = f[0] >= 0;
-	e->fx = kpo_strmap_new();
-	while ((rec = kpo_table_next(r, "--fx"))) {
-		char code[64];
-		struct fx_rate x;
-
-		kpo_table_text(r, rec, f[1], code, sizeof code, 1);
-		if (!code[0])
-			kpo_table_fail(r, rec, "empty currency");
-		x.day = e->fx_dated ? kpo_table_date(r, rec, f[0]) : INT64_MIN;
-		x.rate = kpo_table_rate(r, rec, f[2]);
-		x.line = rec->line;
-		if (strcmp(code, e->opt.base) == 0)
-			check_base_rate(r, rec, x.rate, code);
-		else
-			add_fx_rate(e, r, rec, code, x);
-	}
-	kpo_csv_close(r);
-	kpo_strmap_each(e->fx, sort_fx, (void *)path);
+	if (code[0] && !kpo_fx_has(e->fx, code, strlen(code)))
+		kpo_table_fail(r, rec, "a rate in %s, and %s", code, e->opt.fx
+		    ? "the --fx table has no rate for it" : "no --fx table converts it to the base currency");
 }
 
 /* The key of DOMAIN + REGION in *BUF (grown as needed, never shrunk). */
@@ -215,13 +118,78 @@ load_rates(struct kpo_enrich *e, const char *path)
 		x.line = rec->line;
 		if (strcmp(x.code, e->opt.base) == 0)
 			x.code[0] = '\0';
-		if (x.code[0] && !(e->fx && kpo_strmap_get(e->fx, x.code, strlen(x.code), 0)))
-			kpo_table_fail(r, rec, "a rate in %s, and %s", x.code, e->opt.fx
-			    ? "the --fx table has no rate for it" : "no --fx table converts it to the base currency");
+		check_rate_currency(e, r, rec, x.code);
 		n = rate_key(&key, &cap, domain, strlen(domain), region, strlen(region));
 		slot = kpo_strmap_get(e->rates, key, n, 1);
 		if (*slot)
 			kpo_table_fail(r, rec, "a second rate for domain '%s'%s%s%s (the first is on line %ld)", domain,
+			    region[0] ? ", region '" : "", region, region[0] ? "'" : "", ((struct rate *)*slot)->line);
+		*slot = kpo_xmalloc(sizeof x);
+		memcpy(*slot, &x, sizeof x);
+	}
+	free(key);
+	kpo_csv_close(r);
+}
+
+/* The key of VENDOR + DOMAIN + REGION in *BUF (grown as needed). */
+static size_t
+vendor_key(char **buf, size_t *cap, const char *vendor, size_t vn, const char *domain, size_t dn,
+    const char *region, size_t rn)
+{
+	size_t n = vn + 1 + dn + 1 + rn;
+
+	if (n > *cap) {
+		*cap = 2 * n;
+		*buf = kpo_xrealloc(*buf, *cap);
+	}
+	memcpy(*buf, vendor, vn);
+	(*buf)[vn] = '\0';
+	memcpy(*buf + vn + 1, domain, dn);
+	(*buf)[vn + 1 + dn] = '\0';
+	memcpy(*buf + vn + 1 + dn + 1, region, rn);
+	return n;
+}
+
+/* --vendor-rates: what a vendor bills an hour, by vendor and optionally
+ * domain and region, to price rows that have hours but no cost. */
+static void
+load_vendor_rates(struct kpo_enrich *e, const char *path)
+{
+	const char *const want[] = { kpo_columns[KPO_COL_VENDOR].name, kpo_columns[KPO_COL_DOMAIN].name,
+		kpo_columns[KPO_COL_REGION].name, "rate", kpo_columns[KPO_COL_CURRENCY].name };
+	static const char header[] = "vendor,rate,currency (domain and region optional)";
+	int f[5];
+	struct kpo_csv *r = kpo_table_open(path, "--vendor-rates", want, f, 5);
+	struct kpo_record *rec;
+	char *key = NULL;
+	size_t cap = 0;
+
+	kpo_table_require(r, f[0], want[0], header);
+	kpo_table_require(r, f[3], want[3], header);
+	kpo_table_require(r, f[4], want[4], header);
+	e->vendor_rates = kpo_strmap_new();
+	while ((rec = kpo_table_next(r, "--vendor-rates"))) {
+		char vendor[1024], domain[1024], region[1024];
+		struct rate x;
+		void **slot;
+		size_t n;
+
+		kpo_table_text(r, rec, f[0], vendor, sizeof vendor, 0);
+		kpo_table_text(r, rec, f[1], domain, sizeof domain, 0);
+		kpo_table_text(r, rec, f[2], region, sizeof region, 0);
+		kpo_table_text(r, rec, f[4], x.code, sizeof x.code, 1);
+		if (!vendor[0])
+			kpo_table_fail(r, rec, "empty vendor");
+		x.rate = kpo_table_rate(r, rec, f[3]);
+		x.line = rec->line;
+		if (strcmp(x.code, e->opt.base) == 0)
+			x.code[0] = '\0';
+		check_rate_currency(e, r, rec, x.code);
+		n = vendor_key(&key, &cap, vendor, strlen(vendor), domain, strlen(domain), region, strlen(region));
+		slot = kpo_strmap_get(e->vendor_rates, key, n, 1);
+		if (*slot)
+			kpo_table_fail(r, rec, "a second rate for vendor '%s'%s%s%s%s%s%s (the first is on line %ld)",
+			    vendor, domain[0] ? ", domain '" : "", domain, domain[0] ? "'" : "",
 			    region[0] ? ", region '" : "", region, region[0] ? "'" : "", ((struct rate *)*slot)->line);
 		*slot = kpo_xmalloc(sizeof x);
 		memcpy(*slot, &x, sizeof x);
@@ -251,10 +219,11 @@ kpo_enrich_new(const struct kpo_enrich_opts *opts)
 	struct kpo_enrich *e = kpo_xcalloc(1, sizeof *e);
 
 	e->opt = *opts;
-	if (opts->fx)
-		load_fx(e, opts->fx);
+	e->fx = kpo_fx_load(opts->fx, opts->base);
 	if (opts->rates)
 		load_rates(e, opts->rates);
+	if (opts->vendor_rates)
+		load_vendor_rates(e, opts->vendor_rates);
 	if (opts->business) {
 		e->cal = kpo_calendar_new(opts->tz, opts->work_start, opts->work_end, opts->work_days);
 		if (opts->calendar)
@@ -266,14 +235,8 @@ kpo_enrich_new(const struct kpo_enrich_opts *opts)
 static void
 free_entry(const char *key, size_t n, void **value, void *ctx)
 {
-	struct fx_cur *c = *value;
-
-	(void)key, (void)n;
-	if (ctx) {
-		free(c->code);
-		free(c->r);
-	}
-	free(c);
+	(void)key, (void)n, (void)ctx;
+	free(*value);
 }
 
 void
@@ -283,13 +246,14 @@ kpo_enrich_free(struct kpo_enrich *e)
 
 	if (!e)
 		return;
-	if (e->fx) {
-		kpo_strmap_each(e->fx, free_entry, (void *)1);
-		kpo_strmap_free(e->fx);
-	}
+	kpo_fx_free(e->fx);
 	if (e->rates) {
 		kpo_strmap_each(e->rates, free_entry, NULL);
 		kpo_strmap_free(e->rates);
+	}
+	if (e->vendor_rates) {
+		kpo_strmap_each(e->vendor_rates, free_entry, NULL);
+		kpo_strmap_free(e->vendor_rates);
 	}
 	for (i = 0; i < e->nout; i++)
 		free(e->outcol[i]);
@@ -347,26 +311,35 @@ later_header(const struct kpo_enrich *e, struct kpo_enrich_input *in, struct kpo
 	return bad;
 }
 
-/* Our columns found, none of the appended ones there yet: 0, or -1. */
+/* Our columns found, none of the appended ones there yet: 0, or -1 after
+ * saying, once, what is missing. */
 static int
-find_columns(struct kpo_enrich_input *in, struct kpo_csv *r)
+find_columns(struct kpo_enrich_input *in, struct kpo_csv *r, int vendors)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
-	char seen[2048];
-	int c, bad = 0;
+	char seen[300], missing[512] = "";
+	size_t len = 0;
+	int c, n = 0, bad = 0;
 
 	for (c = 0; c < NNEED; c++)
-		if ((in->field[c] = kpo_header_find(h, kpo_columns[need_col[c]].name)) < 0 && c != N_SOURCE) {
-			kpo_header_describe(h, seen, sizeof seen);
-			kpo_warn_at(kpo_csv_name(r), h->line, "column '%s' missing (it is produced by kpo-ingest); "
-			    "the header has: %s", kpo_columns[need_col[c]].name, seen);
-			bad = -1;
+		if ((in->field[c] = kpo_header_find(h, kpo_columns[need_col[c]].name)) < 0 && c != N_SOURCE &&
+		    (c != N_VENDOR || vendors)) {
+			len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s", n ? ", " : "",
+			    kpo_columns[need_col[c]].name);
+			n++;
 		}
+	if (n) {
+		kpo_header_describe(h, seen, sizeof seen);
+		kpo_warn_at(kpo_csv_name(r), h->line, "column%s %s missing: this is not the canonical stream "
+		    "(kpo-ingest writes it); the header has: %s", n > 1 ? "s" : "", missing, seen);
+		bad = -1;
+	}
 	for (c = 0; c < KPO_NENRICHED; c++)
 		if (kpo_header_find(h, kpo_enriched_columns[c]) >= 0) {
 			kpo_warn_at(kpo_csv_name(r), h->line, "column '%s' is already there: is this stream enriched "
 			    "already?", kpo_enriched_columns[c]);
 			bad = -1;
+			break;
 		}
 	return bad;
 }
@@ -377,7 +350,7 @@ kpo_enrich_input(struct kpo_enrich *e, struct kpo_csv *r, struct kpo_out *out)
 	const struct kpo_record *h = kpo_csv_header(r);
 	struct kpo_enrich_input *in = kpo_xcalloc(1, sizeof *in);
 
-	if (find_columns(in, r) != 0) {
+	if (find_columns(in, r, e->vendor_rates != NULL) != 0) {
 		kpo_enrich_input_free(in);
 		return NULL;
 	}
@@ -411,6 +384,18 @@ int
 kpo_enrich_no_rate(const struct kpo_enrich_input *in)
 {
 	return in->no_rate;
+}
+
+int
+kpo_enrich_no_cost(const struct kpo_enrich_input *in)
+{
+	return in->no_cost;
+}
+
+int
+kpo_enrich_priced(const struct kpo_enrich_input *in)
+{
+	return in->priced;
 }
 
 /* Rows ------------------------------------------------------------------- */
@@ -448,68 +433,6 @@ field_dec(const struct kpo_record *rec, const struct kpo_enrich_input *in, enum 
 		return kpo_verdict_value(v, rc == KPO_PARSE_RANGE ? "number out of range" : "unparsable number",
 		    kpo_columns[need_col[c]].name, s, n);
 	return 1;
-}
-
-enum fx_result { FX_OK, FX_UNKNOWN, FX_NO_DATE };
-
-/* The rate of currency CODE (N bytes) on DAY: the base currency's is 1. */
-static enum fx_result
-fx_rate(const struct kpo_enrich *e, const char *code, size_t n, int64_t day, struct kpo_dec *rate,
-    const struct fx_cur **cur)
-{
-	const struct fx_cur *c;
-	void **slot;
-	size_t lo, hi;
-
-	*cur = NULL;
-	if (n == 0 || (n == strlen(e->opt.base) && memcmp(code, e->opt.base, n) == 0)) {
-		*rate = ONE;
-		return FX_OK;
-	}
-	if (!e->fx || !(slot = kpo_strmap_get(e->fx, code, n, 0)))
-		return FX_UNKNOWN;
-	*cur = c = *slot;
-	/* The last rate on or before DAY. */
-	lo = 0;
-	hi = c->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->r[mid].day <= day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return FX_NO_DATE;
-	*rate = c->r[lo - 1].rate;
-	return FX_OK;
-}
-
-/* The rate of currency CODE on DAY, or a verdict. */
-static int
-rate_on(const struct kpo_enrich *e, const char *code, size_t n, int64_t day, const char *what,
-    struct kpo_dec *rate, struct kpo_verdict *v)
-{
-	const struct fx_cur *cur;
-	char date[11], first[11];
-
-	switch (fx_rate(e, code, n, day, rate, &cur)) {
-	case FX_OK:
-		return 0;
-	case FX_UNKNOWN:
-		if (!e->opt.fx)
-			return kpo_verdict(v, "unknown currency", "%s '%.*s' is not the base currency %s, and no --fx "
-			    "table was given", what, SHOWN(n), code, e->opt.base);
-		return kpo_verdict(v, "unknown currency", "%s '%.*s' has no rate in %s", what, SHOWN(n), code,
-		    e->opt.fx);
-	case FX_NO_DATE:
-		kpo_date_format(day, date);
-		kpo_date_format(cur->r[0].day, first);
-		return kpo_verdict(v, "no fx rate for date", "%s '%.*s': no rate on or before %s in %s (the first is "
-		    "for %s)", what, SHOWN(n), code, date, e->opt.fx, first);
-	}
-	return -1;
 }
 
 /* The in-house rate of the row's domain (and region) from --rates, or NULL. */
@@ -553,7 +476,7 @@ baseline_of(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struc
 	if (!r->code[0]) {
 		rc = kpo_dec_mul_money(hours, r->rate, baseline);
 	} else {
-		if (rate_on(e, r->code, strlen(r->code), day, "in-house rate currency", &conv, v) != 0)
+		if (kpo_fx_rate(e->fx, r->code, strlen(r->code), day, "in-house rate currency", &conv, v) != 0)
 			return -1;
 		rc = kpo_dec_mul3_money(hours, r->rate, conv, baseline);
 	}
@@ -587,38 +510,92 @@ row_times(const struct kpo_record *rec, const struct kpo_enrich_input *in, int64
 	return 0;
 }
 
-/* The money columns: cost_base, baseline, savings. */
-static int
-row_money(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec, int64_t day,
-    struct kpo_verdict *v)
+/* The vendor's hourly rate for the row, the most specific first: its
+ * domain and region, its domain, its region, any; or NULL. */
+static const struct rate *
+vendor_rate(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec)
 {
-	struct kpo_dec cost, hours, fxr;
-	kpo_money cost_base, baseline, savings;
+	const char *ven = rec->f[in->field[N_VENDOR]], *dom = rec->f[in->field[N_DOMAIN]];
+	const char *reg = rec->f[in->field[N_REGION]];
+	size_t vn = rec->len[in->field[N_VENDOR]], dn = rec->len[in->field[N_DOMAIN]];
+	size_t rn = rec->len[in->field[N_REGION]], k, n;
+
+	for (k = 0; k < 4; k++) {
+		void **slot;
+
+		if ((k == 0 && !rn) || (k == 2 && !rn))
+			continue;
+		n = vendor_key(&in->keybuf, &in->keycap, ven, vn, dom, k < 2 ? dn : 0, reg, k % 2 == 0 ? rn : 0);
+		if ((slot = kpo_strmap_get(e->vendor_rates, in->keybuf, n, 0)))
+			return *slot;
+	}
+	return NULL;
+}
+
+/* The cost of the row in the base currency: its own, converted on DAY (1),
+ * or HOURS (when HAS_HOURS) at the vendor's rate (1, *PRICED set), or none
+ * (0); -1 (verdict). */
+static int
+cost_of(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec, int64_t day,
+    struct kpo_dec hours, int has_hours, kpo_money *cost_base, struct kpo_verdict *v)
+{
+	const struct rate *r;
+	struct kpo_dec cost, fxr;
 	int rc;
 
 	if ((rc = field_dec(rec, in, N_COST, &cost, v)) < 0)
 		return -1;
-	if (rc == 0)
-		return kpo_verdict(v, "missing value", "cost is empty");
-	if ((rc = field_dec(rec, in, N_HOURS, &hours, v)) < 0)
-		return -1;
-	if (rc == 0)
-		return kpo_verdict(v, "missing value", "hours is empty");
-	/* The rate of the delivery date, else of the request date. */
-	if (rate_on(e, FIELD(rec, in, N_CURRENCY), day, kpo_columns[KPO_COL_CURRENCY].name, &fxr, v) != 0)
-		return -1;
-	if (kpo_dec_mul_money(cost, fxr, &cost_base) != 0)
-		return kpo_verdict(v, "number out of range", "cost_base of cost %.*s",
-		    SHOWN(rec->len[in->field[N_COST]]), rec->f[in->field[N_COST]]);
-	if ((rc = baseline_of(e, in, rec, hours, day, &baseline, v)) < 0)
-		return -1;
-	in->no_rate = rc == 0;
-	kpo_money_format(cost_base, 4, in->value[KPO_EN_COST_BASE]);
-	in->value[KPO_EN_BASELINE][0] = in->value[KPO_EN_SAVINGS][0] = '\0';
 	if (rc == 1) {
+		/* The rate of the delivery date, else of the request date. */
+		if (kpo_fx_rate(e->fx, FIELD(rec, in, N_CURRENCY), day, kpo_columns[KPO_COL_CURRENCY].name, &fxr, v) != 0)
+			return -1;
+		if (kpo_dec_mul_money(cost, fxr, cost_base) != 0)
+			return kpo_verdict(v, "number out of range", "cost_base of cost %.*s",
+			    SHOWN(rec->len[in->field[N_COST]]), rec->f[in->field[N_COST]]);
+		return 1;
+	}
+	if (!has_hours || !e->vendor_rates || !(r = vendor_rate(e, in, rec)))
+		return 0;
+	if (!r->code[0]) {
+		rc = kpo_dec_mul_money(hours, r->rate, cost_base);
+	} else {
+		if (kpo_fx_rate(e->fx, r->code, strlen(r->code), day, "vendor rate currency", &fxr, v) != 0)
+			return -1;
+		rc = kpo_dec_mul3_money(hours, r->rate, fxr, cost_base);
+	}
+	if (rc != 0)
+		return kpo_verdict(v, "number out of range", "cost_base of hours x vendor rate");
+	in->priced = 1;
+	return 1;
+}
+
+/* The money columns: cost_base, baseline, savings.  A row without a cost
+ * (and none from --vendor-rates) or without hours is kept with those empty. */
+static int
+row_money(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec, int64_t day,
+    struct kpo_verdict *v)
+{
+	struct kpo_dec hours = { 0, 0 };
+	kpo_money cost_base = 0, baseline = 0, savings;
+	int has_hours, has_cost, has_baseline = 0;
+
+	in->priced = 0;
+	if ((has_hours = field_dec(rec, in, N_HOURS, &hours, v)) < 0)
+		return -1;
+	if ((has_cost = cost_of(e, in, rec, day, hours, has_hours, &cost_base, v)) < 0)
+		return -1;
+	if (has_hours && (has_baseline = baseline_of(e, in, rec, hours, day, &baseline, v)) < 0)
+		return -1;
+	in->no_rate = has_hours && !has_baseline;
+	in->no_cost = !has_cost;
+	in->value[KPO_EN_COST_BASE][0] = in->value[KPO_EN_BASELINE][0] = in->value[KPO_EN_SAVINGS][0] = '\0';
+	if (has_cost)
+		kpo_money_format(cost_base, 4, in->value[KPO_EN_COST_BASE]);
+	if (has_baseline)
+		kpo_money_format(baseline, 4, in->value[KPO_EN_BASELINE]);
+	if (has_cost && has_baseline) {
 		if (__builtin_sub_overflow(baseline, cost_base, &savings))
 			return kpo_verdict(v, "number out of range", "%s", kpo_enriched_columns[KPO_EN_SAVINGS]);
-		kpo_money_format(baseline, 4, in->value[KPO_EN_BASELINE]);
 		kpo_money_format(savings, 4, in->value[KPO_EN_SAVINGS]);
 	}
 	return 0;

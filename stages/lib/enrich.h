@@ -20,6 +20,7 @@ struct kpo_enrich_opts {
 	char base[4];           /* --base, upper case */
 	const char *fx;         /* --fx FILE */
 	const char *rates;      /* --rates FILE */
+	const char *vendor_rates;       /* --vendor-rates FILE */
 	const char *calendar;   /* --calendar FILE */
 	const char *tz;         /* --tz: the zone of business hours */
 	int64_t as_of;          /* --as-of, an instant */
@@ -56,8 +57,11 @@ int kpo_enrich_row(const struct kpo_enrich *e, struct kpo_enrich_input *in, cons
 void kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
     struct kpo_out *out);
 
-/* 1 when the row kpo_enrich_row computed last has no in-house rate (so no
- * baseline). */
+/* About the row kpo_enrich_row computed last: 1 when it has no in-house
+ * rate (so no baseline), no cost (its own or from --vendor-rates), or a cost
+ * priced from --vendor-rates. */
 int kpo_enrich_no_rate(const struct kpo_enrich_input *in);
+int kpo_enrich_no_cost(const struct kpo_enrich_input *in);
+int kpo_enrich_priced(const struct kpo_enrich_input *in);
 
 #endif

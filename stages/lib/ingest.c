@@ -3,63 +3,33 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "colmap.h"
 #include "csvread.h"
 #include "err.h"
 #include "ingest.h"
+#include "names.h"
 #include "num.h"
 #include "out.h"
-#include "reftable.h"
+#include "profile.h"
 #include "report.h"
-#include "schema.h"
 #include "strmap.h"
 #include "text.h"
 #include "utf8.h"
 
-/* The header texts that name each canonical column in exports, most
- * specific first ('|' separated).  Matching ignores case, spaces and
- * punctuation (kpo_header_key). */
-static const char *const builtin_aliases[KPO_COL_SOURCE] = {
-	[KPO_COL_TASK_ID] = "task id|task|issue key|ticket id|ticket|key|"
-	    "номер задачи|№ задачи|id задачи|задача",
-	[KPO_COL_ENGAGEMENT_ID] = "engagement id|engagement|custom field (engagement)|project key|project|"
-	    "contract|sow|проект|договор",
-	[KPO_COL_VENDOR] = "vendor|vendor name|custom field (vendor)|supplier|provider|contractor|partner|"
-	    "подрядчик|поставщик|исполнитель",
-	[KPO_COL_DOMAIN] = "domain|custom field (domain)|practice|service line|service|category|"
-	    "направление|домен|услуга|категория",
-	[KPO_COL_REGION] = "region|custom field (region)|location|country|geo|регион|страна",
-	[KPO_COL_REQUESTED_AT] = "requested at|requested|request date|created|created at|opened|submitted|"
-	    "дата заявки|дата создания|создано|создана",
-	[KPO_COL_DUE_AT] = "due at|due|due date|deadline|sla date|срок|дедлайн|срок сдачи|плановая дата",
-	[KPO_COL_DELIVERED_AT] = "delivered at|delivered|delivery date|resolved|completed|closed|"
-	    "дата сдачи|дата выполнения|сдано|выполнено",
-	[KPO_COL_HOURS] = "hours|custom field (hours)|effort hours|hours spent|billable hours|"
-	    "часы|трудозатраты|трудозатраты ч|часов",
-	[KPO_COL_COST] = "cost|custom field (cost)|amount|invoice amount|fee|price|total|стоимость|сумма",
-	[KPO_COL_CURRENCY] = "currency|custom field (currency)|ccy|cur|валюта",
-	[KPO_COL_INHOUSE_RATE] = "inhouse rate|in-house rate|custom field (in-house rate)|internal rate|"
-	    "loaded rate|внутренняя ставка|ставка",
-	[KPO_COL_QUALITY] = "quality|custom field (quality score)|quality score|qa score|score|rating|"
-	    "качество|оценка|оценка качества",
-	[KPO_COL_DEFECTS] = "defects|custom field (defects)|defect count|errors|bugs|дефекты|ошибки|замечания",
-	[KPO_COL_REWORKED] = "reworked|custom field (reworked)|rework|returned|reopened|доработка|возврат|переделка",
-};
-
-/* The match keys of one canonical column: --map aliases first, then its
- * name, then the built-in aliases. */
-struct aliases {
-	char **key;
-	size_t n, cap;
-};
+#define NOTES_MAX 2048
 
 struct kpo_ingest {
 	struct kpo_ingest_opts opt;
-	struct aliases alias[KPO_COL_SOURCE];
+	struct kpo_aliases *aliases;
+	const struct kpo_profile *forced;       /* --profile NAME */
+	int no_profile;                         /* --profile none */
+	struct kpo_names *domains, *vendors;
 	char **keep;            /* --keep names as given */
 	char **keep_out;        /* and as output columns */
 	size_t nkeep;
 	char *keep_list;        /* their storage */
 	struct kpo_strmap *seen;        /* task_id -> first source, with --dedupe */
+	char notes[NOTES_MAX];
 };
 
 /* A value ready to print. */
@@ -72,10 +42,14 @@ struct cell {
 struct kpo_ingest_input {
 	const struct kpo_ingest *ing;
 	const struct kpo_record *header;
-	int field[KPO_COL_SOURCE];      /* the field of each canonical column, or -1 */
+	struct kpo_colmap map;
 	int *keep;                      /* the field of each --keep column, or -1 */
 	char decimal;
 	struct kpo_datefmt date;        /* a copy: it caches zone offsets */
+	int hours_unit;
+	/* The --set values, converted. */
+	struct cell fixed[KPO_COL_SOURCE];
+	char *fixed_buf;
 	/* The current row. */
 	struct cell cells[KPO_COL_SOURCE];
 	const struct kpo_record *rec;
@@ -87,76 +61,39 @@ struct kpo_ingest_input {
 	size_t src_prefix;
 };
 
-static void
-add_alias(struct kpo_ingest *ing, enum kpo_col c, const char *text, size_t n)
+/* Options ---------------------------------------------------------------- */
+
+int
+kpo_ingest_set(struct kpo_ingest_opts *o, const char *arg)
 {
-	struct aliases *a = &ing->alias[c];
-
-	if (a->n == a->cap) {
-		a->cap = a->cap ? 2 * a->cap : 16;
-		a->key = kpo_xrealloc(a->key, a->cap * sizeof *a->key);
-	}
-	a->key[a->n] = kpo_xmalloc(n + 1);
-	kpo_header_key(text, n, a->key[a->n]);
-	a->n++;
-}
-
-/* --map FILE: "column,alias" lines, read before the built-in aliases so they win. */
-static void
-load_map(struct kpo_ingest *ing, const char *path)
-{
-	struct kpo_csv *r = kpo_csv_open(path, NULL);
-	const struct kpo_record *h;
-	struct kpo_record *rec;
-	int ci = -1, ai = -1, rc;
-	char names[512];
-	size_t i;
-
-	if (kpo_csv_error(r))
-		kpo_errx(kpo_csv_exit_status(kpo_csv_error(r)), "--map %s", kpo_csv_message(r));
-	h = kpo_csv_header(r);
-	for (i = 0; h && i < h->nf; i++) {
-		if (strcmp(h->f[i], "column") == 0)
-			ci = (int)i;
-		else if (strcmp(h->f[i], "alias") == 0)
-			ai = (int)i;
-	}
-	if (ci < 0 || ai < 0)
-		kpo_errx(EX_DATAERR, "%s:1: a --map file needs the header 'column,alias'", path);
-	kpo_column_list(names, sizeof names);
-	while ((rc = kpo_csv_next(r, &rec)) == 1) {
-		int c;
-
-		if (rec->status != KPO_REC_OK)
-			kpo_table_fail(r, rec, "not a valid 'column,alias' line");
-		c = kpo_column_find(rec->f[ci]);
-		if (c < 0 || c == KPO_COL_SOURCE)
-			kpo_table_fail(r, rec, "unknown column '%s' (the canonical names are %s)", rec->f[ci], names);
-		if (rec->len[ai] == 0)
-			kpo_table_fail(r, rec, "empty alias for '%s'", rec->f[ci]);
-		add_alias(ing, (enum kpo_col)c, rec->f[ai], rec->len[ai]);
-	}
-	if (rc < 0)
-		kpo_errx(kpo_csv_exit_status(kpo_csv_error(r)), "--map %s", kpo_csv_message(r));
-	kpo_csv_close(r);
-}
-
-static void
-add_builtin_aliases(struct kpo_ingest *ing)
-{
+	const char *eq = strchr(arg, '=');
+	char name[64];
 	int c;
 
-	for (c = 0; c < KPO_COL_SOURCE; c++) {
-		const char *a = builtin_aliases[c], *bar;
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name)
+		return -1;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	c = kpo_column_find(name);
+	/* An id for every row would make them one; the source is ours. */
+	if (c < 0 || c == KPO_COL_TASK_ID || c == KPO_COL_SOURCE)
+		return -1;
+	o->set[c] = eq + 1;
+	return 0;
+}
 
-		add_alias(ing, (enum kpo_col)c, kpo_columns[c].name, strlen(kpo_columns[c].name));
-		for (;; a = bar + 1) {
-			bar = strchr(a, '|');
-			add_alias(ing, (enum kpo_col)c, a, bar ? (size_t)(bar - a) : strlen(a));
-			if (!bar)
-				break;
-		}
-	}
+int
+kpo_ingest_hours_unit(struct kpo_ingest_opts *o, const char *arg)
+{
+	if (strcmp(arg, "h") == 0)
+		o->hours_unit = 3600;
+	else if (strcmp(arg, "min") == 0)
+		o->hours_unit = 60;
+	else if (strcmp(arg, "s") == 0)
+		o->hours_unit = 1;
+	else
+		return -1;
+	return 0;
 }
 
 static void
@@ -180,17 +117,70 @@ parse_keep(struct kpo_ingest *ing, const char *list)
 	}
 }
 
+static void
+pick_profile(struct kpo_ingest *ing, const char *name)
+{
+	if (!name)
+		return;
+	if (strcmp(name, "none") == 0)
+		ing->no_profile = 1;
+	else if (!(ing->forced = kpo_profile_named(name)))
+		kpo_errx(EX_USAGE, "--profile: one of %s, or none, expected: '%s'", kpo_profile_names(), name);
+}
+
+static struct cell convert_fixed(struct kpo_ingest_input *in, int c, char *buf, struct kpo_verdict *v);
+
+/* The --set values must be values of their columns. */
+static void
+check_fixed(struct kpo_ingest *ing)
+{
+	struct kpo_ingest_input in;
+	struct kpo_verdict v;
+	char buf[4096];
+	int c;
+
+	memset(&in, 0, sizeof in);
+	in.ing = ing;
+	in.decimal = ing->opt.decimal ? ing->opt.decimal : '.';
+	in.date = ing->opt.date;
+	in.hours_unit = 3600;
+	for (c = 0; c < KPO_COL_SOURCE; c++) {
+		if (!ing->opt.set[c])
+			continue;
+		if (strlen(ing->opt.set[c]) >= sizeof buf / 4)
+			kpo_errx(EX_USAGE, "--set %s: the value is too long", kpo_columns[c].name);
+		/* Numbers and dates are read with each file's decimal and date
+		 * order: when its header is read. */
+		if (kpo_columns[c].kind != KPO_KIND_TEXT && kpo_columns[c].kind != KPO_KIND_CODE &&
+		    kpo_columns[c].kind != KPO_KIND_BOOLEAN)
+			continue;
+		v.kind = NULL;
+		convert_fixed(&in, c, buf, &v);
+		if (v.kind)
+			kpo_errx(EX_USAGE, "--set %s=%s: %s", kpo_columns[c].name, ing->opt.set[c], v.kind);
+	}
+}
+
 struct kpo_ingest *
 kpo_ingest_new(const struct kpo_ingest_opts *opts)
 {
 	struct kpo_ingest *ing = kpo_xcalloc(1, sizeof *ing);
 
 	ing->opt = *opts;
+	if (!ing->opt.hours_unit)
+		ing->opt.hours_unit = 3600;
+	pick_profile(ing, opts->profile);
 	if (opts->keep)
 		parse_keep(ing, opts->keep);
-	if (opts->map)
-		load_map(ing, opts->map);
-	add_builtin_aliases(ing);
+	ing->aliases = kpo_aliases_new(opts->map);
+	ing->domains = kpo_names_new();
+	kpo_names_add_domains(ing->domains);
+	if (opts->domains)
+		kpo_names_load(ing->domains, opts->domains, "--domains", kpo_columns[KPO_COL_DOMAIN].name);
+	ing->vendors = kpo_names_new();
+	if (opts->vendors)
+		kpo_names_load(ing->vendors, opts->vendors, "--vendors", kpo_columns[KPO_COL_VENDOR].name);
+	check_fixed(ing);
 	if (opts->dedupe)
 		ing->seen = kpo_strmap_new();
 	return ing;
@@ -206,15 +196,13 @@ free_value(const char *key, size_t n, void **value, void *ctx)
 void
 kpo_ingest_free(struct kpo_ingest *ing)
 {
-	size_t c, k;
+	size_t k;
 
 	if (!ing)
 		return;
-	for (c = 0; c < KPO_COL_SOURCE; c++) {
-		for (k = 0; k < ing->alias[c].n; k++)
-			free(ing->alias[c].key[k]);
-		free(ing->alias[c].key);
-	}
+	kpo_aliases_free(ing->aliases);
+	kpo_names_free(ing->domains);
+	kpo_names_free(ing->vendors);
 	for (k = 0; k < ing->nkeep; k++)
 		free(ing->keep_out[k]);
 	free(ing->keep);
@@ -239,6 +227,20 @@ kpo_ingest_header(const struct kpo_ingest *ing, struct kpo_out *out)
 	kpo_out_endrow(out);
 }
 
+const char *
+kpo_ingest_notes(const struct kpo_ingest *ing)
+{
+	return ing->notes;
+}
+
+int
+kpo_ingest_header_score(const struct kpo_record *rec, void *ing)
+{
+	return kpo_colmap_score(((const struct kpo_ingest *)ing)->aliases, rec);
+}
+
+/* The header ------------------------------------------------------------- */
+
 /* The first field that is not UTF-8, named, or 0 when all are. */
 static int
 check_utf8(const struct kpo_record *h, const struct kpo_record *rec, struct kpo_verdict *v)
@@ -258,29 +260,11 @@ check_utf8(const struct kpo_record *h, const struct kpo_record *rec, struct kpo_
 	return 0;
 }
 
-/* The field of each canonical column in the header keys KEYS. */
-static void
-find_columns(const struct kpo_ingest *ing, struct kpo_ingest_input *in, char **keys, size_t nf)
-{
-	size_t i, k;
-	int c;
-
-	for (c = 0; c < KPO_COL_SOURCE; c++) {
-		in->field[c] = -1;
-		for (k = 0; k < ing->alias[c].n && in->field[c] < 0; k++)
-			for (i = 0; i < nf; i++)
-				if (keys[i][0] && strcmp(keys[i], ing->alias[c].key[k]) == 0) {
-					in->field[c] = (int)i;
-					break;
-				}
-	}
-}
-
 /* The field of each --keep column; a missing one is left empty, and said. */
 static void
-find_keep(const struct kpo_ingest *ing, struct kpo_ingest_input *in, char **keys, size_t nf,
-    struct kpo_csv *r, int quiet)
+find_keep(const struct kpo_ingest *ing, struct kpo_ingest_input *in, struct kpo_csv *r, int quiet)
 {
+	const struct kpo_record *h = kpo_csv_header(r);
 	size_t i, k;
 
 	in->keep = kpo_xcalloc(ing->nkeep + 1, sizeof *in->keep);
@@ -289,45 +273,114 @@ find_keep(const struct kpo_ingest *ing, struct kpo_ingest_input *in, char **keys
 
 		kpo_header_key(ing->keep[k], strlen(ing->keep[k]), want);
 		in->keep[k] = -1;
-		for (i = 0; i < nf; i++)
-			if (strcmp(keys[i], want) == 0) {
+		for (i = 0; i < h->nf && in->keep[k] < 0; i++) {
+			char *key = kpo_xmalloc(h->len[i] + 1);
+
+			kpo_header_key(h->f[i], h->len[i], key);
+			if (strcmp(key, want) == 0)
 				in->keep[k] = (int)i;
-				break;
-			}
+			free(key);
+		}
 		if (in->keep[k] < 0 && !quiet)
-			kpo_warn_at(kpo_csv_name(r), kpo_csv_header(r)->line,
-			    "--keep column '%s' is not in the header; left empty", ing->keep[k]);
+			kpo_warn_at(kpo_csv_name(r), h->line, "--keep column '%s' is not in the header; left empty",
+			    ing->keep[k]);
 		free(want);
 	}
 }
 
-/* 0, or -1 after saying which required columns are missing. */
+/* 0, or -1 after naming, in one message, the required columns the header
+ * lacks and no --set gives. */
 static int
 check_required(const struct kpo_ingest *ing, const struct kpo_ingest_input *in, struct kpo_csv *r)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
-	int c, missing = 0;
+	char missing[256] = "", seen[300];
+	size_t len = 0;
+	int c, n = 0;
 
 	for (c = 0; c < KPO_COL_SOURCE; c++)
-		if (kpo_columns[c].required && in->field[c] < 0) {
-			char seen[2048];
-
-			kpo_header_describe(h, seen, sizeof seen);
-			kpo_warn_at(kpo_csv_name(r), h->line, "required column '%s' missing; the header has: %s%s",
-			    kpo_columns[c].name, seen, ing->opt.map ? "" : " (name it with --map)");
-			missing = 1;
+		if (kpo_columns[c].required && c != KPO_COL_TASK_ID && in->map.field[c] < 0 && !ing->opt.set[c]) {
+			len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s", n ? ", " : "",
+			    kpo_columns[c].name);
+			n++;
 		}
-	return missing ? -1 : 0;
+	if (!n)
+		return 0;
+	if (!kpo_csv_header_found(r)) {
+		/* No line looked like a header: whatever is on line 1 is data,
+		 * and a message must not print it. */
+		kpo_warn_at(kpo_csv_name(r), 0, "no header found: none of the first %d lines names the columns "
+		    "%s; say which line it is with --skip N, or for a file without one name its columns with "
+		    "--no-header --columns COL,...", KPO_CSV_HEADER_LINES, missing);
+		return -1;
+	}
+	kpo_header_describe(h, seen, sizeof seen);
+	kpo_warn_at(kpo_csv_name(r), h->line, "required column%s missing: %s; the header has: %s%s", n > 1 ? "s" : "",
+	    missing, seen, strlen(seen) + 1 == sizeof seen ? "..." : "");
+	kpo_warn_at(kpo_csv_name(r), h->line, "name %s with --map, or give %s for every row with --set COLUMN=VALUE%s",
+	    n > 1 ? "them" : "it", n > 1 ? "values" : "a value",
+	    in->map.profile ? "" : "; or is this a format kpo knows (--profile)?");
+	return -1;
+}
+
+/* Notes what the input was recognised as, for the summary line. */
+static void
+note_input(struct kpo_ingest *ing, const struct kpo_ingest_input *in, struct kpo_csv *r)
+{
+	size_t len = strlen(ing->notes);
+	const char *name = kpo_csv_name(r), *slash = strrchr(name, '/');
+
+	if (len + 300 >= sizeof ing->notes)
+		return;
+	if (kpo_csv_skipped(r))
+		len += (size_t)snprintf(ing->notes + len, sizeof ing->notes - len, "; %.200s: %ld line%s before the "
+		    "header skipped", slash ? slash + 1 : name, kpo_csv_skipped(r), kpo_csv_skipped(r) == 1 ? "" : "s");
+	if (in->map.profile)
+		snprintf(ing->notes + len, sizeof ing->notes - len, "; %.200s recognised as %s%s", slash ? slash + 1 : name,
+		    in->map.profile->what, in->map.field[KPO_COL_TASK_ID] < 0 ? " (task_id from each row's source)" : "");
+	else if (in->map.field[KPO_COL_TASK_ID] < 0)
+		snprintf(ing->notes + len, sizeof ing->notes - len, "; %.200s has no task id: task_id from each row's "
+		    "source", slash ? slash + 1 : name);
+}
+
+/* The --set values as cells of this input: 0, or -1 (verdict V) when one
+ * is not a value of its column in this file. */
+static int
+fix_values(struct kpo_ingest_input *in, struct kpo_verdict *out)
+{
+	struct kpo_verdict v;
+	size_t size = 0, used = 0;
+	int c;
+
+	for (c = 0; c < KPO_COL_SOURCE; c++)
+		if (in->ing->opt.set[c])
+			size += 4 * strlen(in->ing->opt.set[c]) + KPO_DATETIME_MAX + KPO_NUM_MAX;
+	in->fixed_buf = kpo_xmalloc(size + 1);
+	for (c = 0; c < KPO_COL_SOURCE; c++) {
+		in->fixed[c].s = "";
+		in->fixed[c].n = 0;
+		if (!in->ing->opt.set[c])
+			continue;
+		v.kind = NULL;
+		in->fixed[c] = convert_fixed(in, c, in->fixed_buf + used, &v);
+		if (v.kind && kpo_columns[c].kind == KPO_KIND_DATETIME)
+			return kpo_verdict(out, v.kind, "--set %s=%s: %s", kpo_columns[c].name, in->ing->opt.set[c],
+			    v.kind);
+		if (v.kind)
+			return kpo_verdict(out, v.kind, "--set %s=%s: %s (this file's decimal is '%c')",
+			    kpo_columns[c].name, in->ing->opt.set[c], v.kind, in->decimal);
+		used += in->fixed[c].n + 1;
+	}
+	return 0;
 }
 
 struct kpo_ingest_input *
-kpo_ingest_input(const struct kpo_ingest *ing, struct kpo_csv *r)
+kpo_ingest_input(struct kpo_ingest *ing, struct kpo_csv *r)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
+	const struct kpo_profile *profile;
 	struct kpo_ingest_input *in;
 	struct kpo_verdict v;
-	char **keys;
-	size_t i;
 	int bad;
 
 	if (check_utf8(h, h, &v) != 0) {
@@ -338,23 +391,22 @@ kpo_ingest_input(const struct kpo_ingest *ing, struct kpo_csv *r)
 	in = kpo_xcalloc(1, sizeof *in);
 	in->ing = ing;
 	in->header = h;
-	keys = kpo_xcalloc(h->nf, sizeof *keys);
-	for (i = 0; i < h->nf; i++) {
-		keys[i] = kpo_xmalloc(h->len[i] + 1);
-		kpo_header_key(h->f[i], h->len[i], keys[i]);
-	}
-	find_columns(ing, in, keys, h->nf);
+	profile = ing->no_profile ? NULL : ing->forced ? ing->forced : kpo_colmap_recognise(h);
+	kpo_colmap_find(&in->map, ing->aliases, h, profile);
 	bad = check_required(ing, in, r);
-	find_keep(ing, in, keys, h->nf, r, bad);
-	for (i = 0; i < h->nf; i++)
-		free(keys[i]);
-	free(keys);
+	find_keep(ing, in, r, bad);
 	if (bad) {
 		kpo_ingest_input_free(in);
 		return NULL;
 	}
 	in->decimal = ing->opt.decimal ? ing->opt.decimal : kpo_csv_delim(r) == ';' ? ',' : '.';
 	in->date = ing->opt.date;
+	if (!in->date.order && profile)
+		in->date.order = profile->date_order;
+	in->hours_unit = in->map.hours_secs ? in->map.hours_secs : ing->opt.hours_unit;
+	if (fix_values(in, &v) != 0)
+		kpo_errx(EX_USAGE, "%s: %s", kpo_csv_name(r), v.detail);
+	note_input(ing, in, r);
 	snprintf(in->src, sizeof in->src - 24, "%s:", kpo_csv_name(r));
 	in->src_prefix = strlen(in->src);
 	return in;
@@ -366,6 +418,7 @@ kpo_ingest_input_free(struct kpo_ingest_input *in)
 	if (!in)
 		return;
 	free(in->keep);
+	free(in->fixed_buf);
 	free(in->scratch);
 	free(in);
 }
@@ -386,6 +439,8 @@ kpo_ingest_source(struct kpo_ingest_input *in, long line)
 	in->src[i] = '\0';
 	return in->src;
 }
+
+/* Values ----------------------------------------------------------------- */
 
 /* A canonical non-negative number (no leading zeros) is at most 100. */
 static int
@@ -410,30 +465,82 @@ blank(const char *s, size_t n)
 	return n < sizeof tiny ? kpo_text_fold(s, n, tiny) == 0 : 0;
 }
 
-/* Text, trimmed and folded; CODE upper case. */
+/* Text, trimmed and folded; a currency as its code, a domain or vendor by
+ * the name its dictionary gives. */
 static size_t
-text_cell(struct cell *cell, const char *s, size_t n, int upper, char *scratch)
+text_cell(const struct kpo_ingest *ing, int c, struct cell *cell, const char *s, size_t n, char *scratch)
 {
-	size_t k;
+	const struct kpo_names *dict = c == KPO_COL_DOMAIN ? ing->domains : c == KPO_COL_VENDOR ? ing->vendors : NULL;
+	const char *name;
+	size_t k, len;
 
 	cell->s = scratch;
 	cell->n = kpo_text_fold(s, n, scratch);
-	if (upper)
+	if (dict && (name = kpo_names_find(dict, scratch, cell->n, &len))) {
+		cell->s = name;
+		cell->n = len;
+	} else if (c == KPO_COL_CURRENCY) {
+		char code[4];
+
+		if (kpo_currency_code(scratch, cell->n, code) == 0) {
+			memcpy(scratch, code, 4);
+			cell->n = 3;
+		}
 		for (k = 0; k < cell->n; k++)
 			if (scratch[k] >= 'a' && scratch[k] <= 'z')
 				scratch[k] = (char)(scratch[k] - 'a' + 'A');
+	}
 	return cell->n + 1;
 }
 
-/* A number of KIND in canonical form. */
+/* "03/04/2026": a date whose order only the user knows. */
 static int
-number_cell(struct cell *cell, enum kpo_col_kind kind, const char *col, const char *s, size_t n,
-    char decimal, char *scratch, struct kpo_verdict *v)
+numeric_slash_date(const char *s, size_t n)
 {
-	int rc = kpo_num_canon(s, n, decimal, scratch);
+	size_t i, slashes = 0;
 
+	for (i = 0; i < n && s[i] != ' '; i++)
+		if (s[i] == '/')
+			slashes++;
+		else if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return slashes == 2 && s[0] != '/' && s[0] >= '0';
+}
+
+static int
+date_cell(struct kpo_ingest_input *in, struct cell *cell, const char *col, const char *s, size_t n,
+    char *scratch, struct kpo_verdict *v)
+{
+	if (kpo_datetime_parse(s, n, &in->date, &cell->when) != 0) {
+		if (!in->date.order && numeric_slash_date(s, n))
+			return kpo_verdict(v, "unparsable date", "column '%.100s': '%.*s' (day/month or month/day? "
+			    "say which with --date-order dmy or mdy)", col, (int)(n > 60 ? 60 : n), s);
+		return kpo_verdict_value(v, "unparsable date", col, s, n);
+	}
+	kpo_datetime_format(cell->when, scratch);
+	cell->s = scratch;
+	cell->n = strlen(scratch);
+	return 0;
+}
+
+/* A number of KIND in canonical form; hours may be a duration too. */
+static int
+number_cell(struct kpo_ingest_input *in, int c, struct cell *cell, const char *col, const char *s, size_t n,
+    char *scratch, struct kpo_verdict *v)
+{
+	enum kpo_col_kind kind = kpo_columns[c].kind;
+	int64_t secs;
+	int rc, duration;
+
+	if (c == KPO_COL_HOURS)
+		rc = kpo_hours_canon(s, n, in->decimal, in->hours_unit, scratch, &duration);
+	else
+		rc = kpo_num_canon(s, n, in->decimal, scratch);
 	if (rc == KPO_PARSE_RANGE)
 		return kpo_verdict_value(v, "number out of range", col, s, n);
+	if (rc != 0 && c != KPO_COL_HOURS && kpo_duration_parse(s, n, &secs) == 0)
+		return kpo_verdict(v, "unparsable number", "column '%.100s': '%.*s' (a duration? only hours are read "
+		    "as H:MM)", col, (int)(n > 60 ? 60 : n), s);
 	if (rc != 0 || (kind == KPO_KIND_COUNT && strchr(scratch, '.')))
 		return kpo_verdict_value(v, "unparsable number", col, s, n);
 	if (kind == KPO_KIND_SCORE && (scratch[0] == '-' || !at_most_100(scratch)))
@@ -445,37 +552,34 @@ number_cell(struct cell *cell, enum kpo_col_kind kind, const char *col, const ch
 	return 0;
 }
 
-/* Field FIELD of the record as canonical column C in *CELL; text goes to
- * SCRATCH, whose use is added to *USED. */
+/* S (N bytes, of the header column COL) as column C in *CELL: 0, or -1
+ * (verdict).  Text goes to SCRATCH, whose use is added to *USED. */
 static int
-convert_cell(struct kpo_ingest_input *in, int c, const struct kpo_record *rec, int field, struct cell *cell,
+convert(struct kpo_ingest_input *in, int c, const char *col, const char *s, size_t n, struct cell *cell,
     char *scratch, size_t *used, struct kpo_verdict *v)
 {
-	const char *col = in->header->f[field], *s = rec->f[field];
-	size_t n = rec->len[field];
 	enum kpo_col_kind kind = kpo_columns[c].kind;
 	int b;
 
+	cell->s = "";
+	cell->n = 0;
+	if (n == 2 && s[0] == '\\' && s[1] == 'N')
+		return 0;       /* a database dump's NULL (PostgreSQL COPY) */
 	if (kind != KPO_KIND_TEXT && kind != KPO_KIND_CODE && blank(s, n))
 		return 0;
 	switch (kind) {
 	case KPO_KIND_TEXT:
 	case KPO_KIND_CODE:
-		*used += text_cell(cell, s, n, kind == KPO_KIND_CODE, scratch);
+		*used += text_cell(in->ing, c, cell, s, n, scratch);
 		return 0;
 	case KPO_KIND_DATETIME:
-		if (kpo_datetime_parse(s, n, &in->date, &cell->when) != 0)
-			return kpo_verdict_value(v, "unparsable date", col, s, n);
-		kpo_datetime_format(cell->when, scratch);
-		cell->s = scratch;
-		cell->n = strlen(scratch);
 		*used += KPO_DATETIME_MAX;
-		return 0;
+		return date_cell(in, cell, col, s, n, scratch, v);
 	case KPO_KIND_AMOUNT:
 	case KPO_KIND_SCORE:
 	case KPO_KIND_COUNT:
 		*used += KPO_NUM_MAX;
-		return number_cell(cell, kind, col, s, n, in->decimal, scratch, v);
+		return number_cell(in, c, cell, col, s, n, scratch, v);
 	case KPO_KIND_BOOLEAN:
 		if (kpo_bool_parse(s, n, &b) != 0)
 			return kpo_verdict_value(v, "unparsable boolean", col, s, n);
@@ -488,6 +592,109 @@ convert_cell(struct kpo_ingest_input *in, int c, const struct kpo_record *rec, i
 	return 0;
 }
 
+/* The --set value of column C, converted into BUF; a bad one leaves its
+ * reason in V. */
+static struct cell
+convert_fixed(struct kpo_ingest_input *in, int c, char *buf, struct kpo_verdict *v)
+{
+	const char *s = in->ing->opt.set[c];
+	struct cell cell;
+	size_t used = 0;
+
+	if (convert(in, c, "--set", s, strlen(s), &cell, buf, &used, v) != 0) {
+		cell.s = "";
+		cell.n = 0;
+	}
+	if (cell.s == buf)
+		buf[cell.n] = '\0';
+	return cell;
+}
+
+/* Rows ------------------------------------------------------------------- */
+
+/* The value of column C in REC: its field, with its time of day when that
+ * has a field of its own (joined in SCRATCH).  Its length in *N. */
+static const char *
+value_of(struct kpo_ingest_input *in, int c, const struct kpo_record *rec, size_t *n, char *scratch, size_t *used)
+{
+	int f = in->map.field[c], t = in->map.time_field[c];
+
+	*n = rec->len[f];
+	if (t < 0 || blank(rec->f[f], rec->len[f]) || blank(rec->f[t], rec->len[t]))
+		return rec->f[f];
+	memcpy(scratch, rec->f[f], rec->len[f]);
+	scratch[rec->len[f]] = ' ';
+	memcpy(scratch + rec->len[f] + 1, rec->f[t], rec->len[t]);
+	*n = rec->len[f] + 1 + rec->len[t];
+	*used += *n + 1;
+	return scratch;
+}
+
+/* Whether REC is a total, balance or similar line at the foot of an export
+ * (or between its sections): one of its first cells starts with such a
+ * word. */
+static int
+summary_line(const struct kpo_record *rec)
+{
+	static const char words[] = "total|totals|grand total|subtotal|sum|summe|gesamt|balance|closing balance|"
+	    "opening balance|saldo|kontostand|итого|итог|всего|обороты|остаток|входящий остаток|"
+	    "исходящий остаток|сальдо";
+	size_t i, seen = 0;
+
+	for (i = 0; i < rec->nf && seen < 3; i++) {
+		char key[64];
+		const char *w, *bar;
+
+		if (rec->len[i] == 0 || rec->len[i] >= sizeof key)
+			continue;
+		seen++;
+		kpo_header_key(rec->f[i], rec->len[i], key);
+		for (w = words; ; w = bar + 1) {
+			char wk[128];
+			size_t wl;
+
+			bar = strchr(w, '|');
+			wl = bar ? (size_t)(bar - w) : strlen(w);
+			wl = kpo_header_key(w, wl, wk);
+			if (wl && strncmp(key, wk, wl) == 0)
+				return 1;
+			if (!bar)
+				break;
+		}
+	}
+	return 0;
+}
+
+int
+kpo_ingest_summary_line(const struct kpo_record *rec, struct kpo_verdict *v)
+{
+	size_t i;
+
+	if (!summary_line(rec))
+		return 0;
+	for (i = 0; i < rec->nf && rec->len[i] == 0; i++)
+		;
+	return kpo_verdict(v, "summary line", "'%.*s' begins a total or balance line, not a data row",
+	    (int)(i < rec->nf && rec->len[i] < 60 ? rec->len[i] : i < rec->nf ? 60 : 0), i < rec->nf ? rec->f[i] : "");
+}
+
+int
+kpo_ingest_note_line(const struct kpo_record *rec, size_t header_nf, struct kpo_verdict *v)
+{
+	size_t i, k = 0, filled = 0;
+
+	for (i = 0; i < rec->nf; i++)
+		if (rec->len[i]) {
+			filled++;
+			k = i;
+		}
+	if (filled != 1 || rec->nf >= header_nf)
+		return 0;
+	return kpo_verdict(v, "note line", "'%.*s%s' is a line of text, not a data row (%zu field%s, the header "
+	    "has %zu)", (int)(rec->len[k] > 60 ? 60 : rec->len[k]), rec->f[k], rec->len[k] > 60 ? "..." : "", rec->nf,
+	    rec->nf == 1 ? "" : "s", header_nf);
+}
+
 /* What the cells of a row must satisfy together. */
 static int
 check_row(const struct kpo_ingest_input *in, struct kpo_verdict *v)
@@ -497,9 +704,11 @@ check_row(const struct kpo_ingest_input *in, struct kpo_verdict *v)
 
 	for (c = 0; c < KPO_COL_SOURCE; c++)
 		if (kpo_columns[c].required && cells[c].n == 0) {
-			if (in->field[c] >= 0)
+			if (kpo_ingest_summary_line(in->rec, v))
+				return -1;
+			if (in->map.field[c] >= 0)
 				return kpo_verdict(v, "missing value", "%s (column '%.100s') is empty", kpo_columns[c].name,
-				    in->header->f[in->field[c]]);
+				    in->header->f[in->map.field[c]]);
 			return kpo_verdict(v, "missing value", "%s is empty", kpo_columns[c].name);
 		}
 	if (cells[KPO_COL_DELIVERED_AT].n && cells[KPO_COL_DELIVERED_AT].when < cells[KPO_COL_REQUESTED_AT].when)
@@ -516,26 +725,53 @@ duplicate(struct kpo_ingest *ing, const struct cell *id, const char *source, str
 	void **slot = kpo_strmap_get(ing->seen, id->s, id->n, 1);
 
 	if (*slot)
-		return kpo_verdict(v, "duplicate task_id", "'%.*s' first seen at %s", (int)(id->n > 80 ? 80 : id->n),
+		return kpo_verdict(v, "duplicate task_id", "'%.*s' first seen at %s", (int)(id->n > 60 ? 60 : id->n),
 		    id->s, (const char *)*slot);
 	*slot = kpo_xstrdup(source);
 	return 0;
 }
 
-/* Room for every cell of REC: its field lengths plus the widest canonical
- * forms. */
+/* Room for every cell of REC: its field lengths (four times: dates joined
+ * with their times, maybe for more than one column) plus the widest
+ * canonical forms. */
 static char *
 scratch_for(struct kpo_ingest_input *in, const struct kpo_record *rec)
 {
 	size_t need = KPO_COL_SOURCE * (KPO_DATETIME_MAX + KPO_NUM_MAX), i;
 
 	for (i = 0; i < rec->nf; i++)
-		need += rec->len[i] + 1;
+		need += 4 * (rec->len[i] + 1);
 	if (need > in->scratch_cap) {
 		in->scratch_cap = 2 * need;
 		in->scratch = kpo_xrealloc(in->scratch, in->scratch_cap);
 	}
 	return in->scratch;
+}
+
+/* Column C of the row: its field, else the bracketed currency of the cost
+ * header (for the currency), else its --set value. */
+static int
+row_cell(struct kpo_ingest_input *in, int c, const struct kpo_record *rec, char *scratch, size_t *used,
+    struct kpo_verdict *v)
+{
+	struct cell *cell = &in->cells[c];
+
+	cell->s = "";
+	cell->n = 0;
+	if (in->map.field[c] >= 0) {
+		size_t n;
+		const char *s = value_of(in, c, rec, &n, scratch + *used, used);
+
+		if (convert(in, c, in->header->f[in->map.field[c]], s, n, cell, scratch + *used, used, v) != 0)
+			return -1;
+	}
+	if (cell->n == 0 && c == KPO_COL_CURRENCY && in->map.cost_currency[0]) {
+		cell->s = in->map.cost_currency;
+		cell->n = 3;
+	} else if (cell->n == 0) {
+		*cell = in->fixed[c];
+	}
+	return 0;
 }
 
 int
@@ -544,20 +780,27 @@ kpo_ingest_row(struct kpo_ingest *ing, struct kpo_ingest_input *in, const struct
 {
 	char *scratch = scratch_for(in, rec);
 	size_t used = 0;
-	int c;
+	int c, derived = in->map.field[KPO_COL_TASK_ID] < 0;
 
 	if (check_utf8(in->header, rec, v) != 0)
 		return -1;
-	for (c = 0; c < KPO_COL_SOURCE; c++) {
-		in->cells[c].s = "";
-		in->cells[c].n = 0;
-		if (in->field[c] >= 0 &&
-		    convert_cell(in, c, rec, in->field[c], &in->cells[c], scratch + used, &used, v) != 0)
+	in->rec = rec;
+	for (c = 0; c < KPO_COL_SOURCE; c++)
+		if (row_cell(in, c, rec, scratch, &used, v) != 0) {
+			/* A total line's values fail too: say what it is. */
+			kpo_ingest_summary_line(rec, v);
 			return -1;
+		}
+	/* Time entries have no id of their own, nor a row whose id is empty:
+	 * its place is one. */
+	if (derived || in->cells[KPO_COL_TASK_ID].n == 0) {
+		derived = 1;
+		in->cells[KPO_COL_TASK_ID].s = source;
+		in->cells[KPO_COL_TASK_ID].n = strlen(source);
 	}
 	if (check_row(in, v) != 0)
 		return -1;
-	if (ing->seen && duplicate(ing, &in->cells[KPO_COL_TASK_ID], source, v) != 0)
+	if (ing->seen && !derived && duplicate(ing, &in->cells[KPO_COL_TASK_ID], source, v) != 0)
 		return -1;
 	in->rec = rec;
 	in->source = source;

@@ -1,17 +1,19 @@
 /* kpo-ingest's row logic: an export's header mapped to the canonical
- * columns, and each record turned into canonical cells or a verdict.
+ * columns (colmap.h, with the export formats of profile.h), and each record
+ * turned into canonical cells or a verdict.
  *
- * A struct kpo_ingest holds what a run shares (the header aliases, --keep,
- * the --dedupe index); a struct kpo_ingest_input holds one input's header
- * mapping and the cells of its current row, so several inputs may be read
- * side by side.  kpo-ingest(1) says what is accepted and why a row is
- * rejected. */
+ * A struct kpo_ingest holds what a run shares (the aliases, --keep, the
+ * --set constants, the name dictionaries, the --dedupe index); a struct
+ * kpo_ingest_input holds one input's header mapping and the cells of its
+ * current row, so several inputs may be read side by side.  kpo-ingest(1)
+ * says what is accepted and why a row is rejected. */
 #ifndef KPO_INGEST_H
 #define KPO_INGEST_H
 
 #include <stddef.h>
 
 #include "date.h"
+#include "schema.h"
 
 struct kpo_csv;
 struct kpo_out;
@@ -21,16 +23,28 @@ struct kpo_verdict;
 struct kpo_ingest_opts {
 	const char *map;        /* --map FILE: "column,alias" lines, or NULL */
 	const char *keep;       /* --keep COL,... or NULL */
-	int dedupe;             /* reject a repeated task_id */
+	int dedupe;             /* reject a repeated task_id (a real one) */
 	char decimal;           /* '.' or ','; 0: ',' after a ';' delimiter, else '.' */
 	struct kpo_datefmt date;
+	const char *profile;    /* --profile NAME; "none": no format; NULL: recognise it */
+	const char *set[KPO_COL_SOURCE];        /* --set COLUMN=VALUE */
+	int hours_unit;         /* --hours-unit: seconds per unit of plain hours numbers (3600, 60, 1); 0: 3600 */
+	const char *domains;    /* --domains FILE: "alias,domain" */
+	const char *vendors;    /* --vendors FILE: "alias,vendor" */
 };
+
+/* --set COLUMN=VALUE into O; -1 when COLUMN is not a column --set fills. */
+int kpo_ingest_set(struct kpo_ingest_opts *o, const char *arg);
+
+/* --hours-unit h|min|s into O; -1 when it is none of them. */
+int kpo_ingest_hours_unit(struct kpo_ingest_opts *o, const char *arg);
 
 struct kpo_ingest;
 struct kpo_ingest_input;
 
-/* Reads --map and --keep; a bad one ends the program (main's helper, as
- * args.h): EX_USAGE for --keep, EX_DATAERR for the map file. */
+/* Reads --map, --keep, --domains, --vendors, the --set values and the
+ * profile name; a bad one ends the program (main's helper, as args.h):
+ * EX_USAGE for an option, EX_DATAERR for a file. */
 struct kpo_ingest *kpo_ingest_new(const struct kpo_ingest_opts *opts);
 void kpo_ingest_free(struct kpo_ingest *ing);
 
@@ -38,8 +52,8 @@ void kpo_ingest_free(struct kpo_ingest *ing);
 void kpo_ingest_header(const struct kpo_ingest *ing, struct kpo_out *out);
 
 /* Maps the header of R, which must have one.  NULL after saying what is
- * wrong (a required column missing, a header that is not UTF-8). */
-struct kpo_ingest_input *kpo_ingest_input(const struct kpo_ingest *ing, struct kpo_csv *r);
+ * wrong (required columns missing, a header that is not UTF-8). */
+struct kpo_ingest_input *kpo_ingest_input(struct kpo_ingest *ing, struct kpo_csv *r);
 void kpo_ingest_input_free(struct kpo_ingest_input *in);
 
 /* Converts REC (read from IN's reader, status KPO_REC_OK) whose place is
@@ -48,11 +62,29 @@ void kpo_ingest_input_free(struct kpo_ingest_input *in);
 int kpo_ingest_row(struct kpo_ingest *ing, struct kpo_ingest_input *in, const struct kpo_record *rec,
     const char *source, struct kpo_verdict *v);
 
+/* -1 with a "summary line" verdict when REC (of any field count) is a
+ * total or balance line rather than a data row; 0 otherwise. */
+int kpo_ingest_summary_line(const struct kpo_record *rec, struct kpo_verdict *v);
+
+/* -1 with a "note line" verdict when REC has one filled field and fewer
+ * fields than the header (HEADER_NF): a line of text ("Statement made on
+ * ..."), not a data row; 0 otherwise. */
+int kpo_ingest_note_line(const struct kpo_record *rec, size_t header_nf, struct kpo_verdict *v);
+
 /* Writes the row kpo_ingest_row made last. */
 void kpo_ingest_put(const struct kpo_ingest_input *in, struct kpo_out *out);
 
 /* "FILE:LINE" of a record of IN, made fast (it runs for every row); valid
  * until the next call. */
 const char *kpo_ingest_source(struct kpo_ingest_input *in, long line);
+
+/* What the summary line adds: the formats recognised ("; FILE: a Toggl
+ * Track detailed report"), or "". */
+const char *kpo_ingest_notes(const struct kpo_ingest *ing);
+
+/* How much the record REC looks like a header to ING (a struct
+ * kpo_ingest): the number of canonical columns its cells name.  For
+ * kpo_csv_opts.header_score. */
+int kpo_ingest_header_score(const struct kpo_record *rec, void *ing);
 
 #endif

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +7,9 @@
 #include <sys/mman.h>
 #include <sysexits.h>
 
+#include "costs.h"
 #include "csvread.h"
+#include "date.h"
 #include "err.h"
 #include "fs.h"
 #include "metrics.h"
@@ -16,6 +19,7 @@
 #include "report.h"
 #include "schema.h"
 #include "strmap.h"
+#include "wilson.h"
 
 /* The packed turnaround: (tat + TAT_BIAS) << LEAF_BITS | leaf. */
 #define LEAF_BITS 24
@@ -26,7 +30,9 @@
 /* The stream columns the metrics read. */
 enum need {
 	N_DELIVERED, N_HOURS, N_QUALITY, N_DEFECTS, N_REWORKED,
-	N_COST, N_BASELINE, N_SAVINGS, N_TAT, N_ONTIME, NNEED
+	N_COST, N_BASELINE, N_SAVINGS, N_TAT, N_ONTIME,
+	N_REQUESTED, N_DUE,     /* the open-item metrics */
+	NNEED
 };
 
 static const char *
@@ -37,6 +43,7 @@ need_name(enum need c)
 		[N_DEFECTS] = KPO_COL_DEFECTS, [N_REWORKED] = KPO_COL_REWORKED,
 		[N_COST] = -1 - KPO_EN_COST_BASE, [N_BASELINE] = -1 - KPO_EN_BASELINE,
 		[N_SAVINGS] = -1 - KPO_EN_SAVINGS, [N_TAT] = -1 - KPO_EN_TAT_H, [N_ONTIME] = -1 - KPO_EN_ON_TIME,
+		[N_REQUESTED] = KPO_COL_REQUESTED_AT, [N_DUE] = KPO_COL_DUE_AT,
 	};
 
 	return col[c] >= 0 ? kpo_columns[col[c]].name : kpo_enriched_columns[-1 - col[c]];
@@ -51,10 +58,17 @@ struct acc {
 	kpo_i128 hours, cost, baseline, savings;
 	kpo_i128 pct_baseline, pct_savings;     /* rows with both */
 	kpo_i128 quality, defects, tat_sum;
+	kpo_i128 rate_cost, rate_hours;         /* rows with both cost and hours */
+	kpo_i128 ovh[KPO_NCOSTKINDS];           /* governance, transition, other: allocated at the end */
+	kpo_i128 ovh_unpriced;                  /* the part of them on rows without a baseline */
 	uint64_t items, delivered, overdue;
-	uint64_t n_hours, n_cost, n_baseline, n_savings, n_pct;
-	uint64_t quality_n, reworked, first_pass, on_time, on_time_known, tat_n;
+	uint64_t n_hours, n_cost, n_baseline, n_savings, n_pct, n_rate;
+	uint64_t quality_n, reworked, defective, first_pass, on_time, on_time_known, tat_n;
+	uint64_t ovh_n;                         /* overhead amounts allocated here */
 	int64_t tat_max;
+	/* At the as-of instant: delivered on time, the SLA's denominator (delivered
+	 * with on_time known, and open past due), at risk, open by age. */
+	uint64_t sla_met, sla_n, at_risk, age[4];
 };
 
 struct leaf {
@@ -64,12 +78,33 @@ struct leaf {
 
 struct group {
 	struct acc a;
+	int ovh;                /* overheads are known (--costs or --governance-pct) */
+	/* Vendor concentration: the vendors' costs in 1/10^4, their squares. */
+	kpo_i128 hhi_sq, hhi_sum, hhi_max;
+	double hhi_dsq, hhi_dsum, hhi_dmax;     /* the same, when the exact ones would overflow */
+	int hhi_neg, hhi_big;
 	const char **key;       /* into the leaf map's copy of a leaf key */
 	size_t *keylen;
 	/* Quantiles: the ranks wanted and the values found there. */
 	uint64_t seen, lo[NQ];
 	unsigned rem[NQ];
 	int64_t xlo[NQ], xhi[NQ];
+};
+
+/* An open item of an exception list: its instants and its texts (task_id,
+ * vendor, domain, source) one after another in TEXT. */
+struct open_item {
+	int64_t requested, due;
+	size_t len[4];
+	char text[];
+};
+
+enum { IT_TASK, IT_VENDOR, IT_DOMAIN, IT_SOURCE };
+
+struct item_list {
+	struct open_item **v;
+	size_t n, cap;
+	struct kpo_out *out;
 };
 
 /* One table: its key columns (indices into keycol) and its groups. */
@@ -89,8 +124,12 @@ struct kpo_metrics {
 	struct kpo_metrics_opts opt;
 	const char *bundle;     /* the folder, when writing one */
 	struct kpo_out *meta;
-	const char **keycol;    /* the leaf key: every key column once */
-	size_t nkeycol;
+	const char **keycol;    /* the leaf key: every key column once, and vendor, domain, month */
+	size_t nkeycol, nkeyed; /* the first NKEYED are the tables' keys */
+	size_t kv, kd, km;      /* vendor, domain, month in keycol */
+	const struct kpo_costs *costs;  /* --costs, or NULL */
+	struct kpo_dec gov_pct; /* --governance-pct */
+	int has_gov_pct, ovh;
 	struct grouping *g;
 	size_t ng;
 	struct group total;
@@ -102,6 +141,8 @@ struct kpo_metrics {
 
 	uint64_t *tat;          /* packed turnarounds, in pages of their own */
 	size_t ntat, tatcap;
+
+	struct item_list list[KPO_NLISTS];      /* a bundle's open-breached and at-risk */
 };
 
 /* Where each column is in one input's header, and the previous row's leaf. */
@@ -109,6 +150,7 @@ struct kpo_metrics_input {
 	int need[NNEED];
 	int *key;               /* per keycol */
 	int source;
+	int item[3];            /* task_id, vendor, domain: a bundle's lists */
 	struct leaf *last;
 	char *lastkey;
 	size_t lastlen, lastcap;
@@ -117,10 +159,13 @@ struct kpo_metrics_input {
 /* One row's values. */
 struct row {
 	int delivered;
+	int priced;             /* has a baseline and savings: the rows of savings_pct */
 	int has[NNEED];
 	kpo_i128 v[NNEED];
 	int reworked, on_time;  /* -1 when empty */
 	int64_t tat;            /* 1/10^4 hours */
+	int64_t requested, due; /* of an open row; has[N_DUE] says whether it has a due date */
+	int list;               /* the exception list it belongs on, or -1 */
 };
 
 /* ---- The metrics: how each column of schema.h's table is computed ---- */
@@ -231,6 +276,158 @@ m_tat_max_h(const struct group *g)
 	return ratio(g->a.tat_n > 0, g->a.tat_max, KPO_MONEY_SCALE);
 }
 
+static struct value m_hours_n(const struct group *g) { return count(g->a.n_hours); }
+static struct value m_cost_n(const struct group *g) { return count(g->a.n_cost); }
+static struct value m_baseline_n(const struct group *g) { return count(g->a.n_baseline); }
+static struct value m_savings_n(const struct group *g) { return count(g->a.n_pct); }
+/* Honest numbers ---------------------------------------------------------- */
+
+static struct value m_reworked_n(const struct group *g) { return count(g->a.reworked); }
+static struct value m_defective_n(const struct group *g) { return count(g->a.defective); }
+
+/* The 95 % Wilson interval of K in N, in percent (wilson.h): the bound in
+ * hundredths of a percent over 100. */
+static struct value
+wilson(uint64_t k, uint64_t n, int upper)
+{
+	int64_t lo, hi;
+
+	if (!kpo_wilson_pct(k, n, &lo, &hi))
+		return ratio(0, 0, 1);
+	return ratio(1, upper ? hi : lo, 100);
+}
+
+/* sla_attainment_pct's counts: delivered on time / (delivered with a due
+ * date + open items past due at as-of). */
+static void
+sla_counts(const struct group *g, uint64_t *k, uint64_t *n)
+{
+	*k = g->a.sla_met;
+	*n = g->a.sla_n;
+}
+
+static struct value m_on_time_pct_lo(const struct group *g) { return wilson(g->a.on_time, g->a.on_time_known, 0); }
+static struct value m_on_time_pct_hi(const struct group *g) { return wilson(g->a.on_time, g->a.on_time_known, 1); }
+
+static struct value
+m_sla_attainment_pct_lo(const struct group *g)
+{
+	uint64_t k, n;
+
+	sla_counts(g, &k, &n);
+	return wilson(k, n, 0);
+}
+
+static struct value
+m_sla_attainment_pct_hi(const struct group *g)
+{
+	uint64_t k, n;
+
+	sla_counts(g, &k, &n);
+	return wilson(k, n, 1);
+}
+
+static struct value m_rework_rate_lo(const struct group *g) { return wilson(g->a.reworked, g->a.delivered, 0); }
+static struct value m_rework_rate_hi(const struct group *g) { return wilson(g->a.reworked, g->a.delivered, 1); }
+static struct value m_first_pass_yield_lo(const struct group *g) { return wilson(g->a.first_pass, g->a.delivered, 0); }
+static struct value m_first_pass_yield_hi(const struct group *g) { return wilson(g->a.first_pass, g->a.delivered, 1); }
+
+/* The overheads are columns only when the run knows them (--costs or
+ * --governance-pct); without, they are empty rather than a flattering 0. */
+static struct value m_governance(const struct group *g) { return ratio(g->ovh, g->a.ovh[KPO_COST_GOVERNANCE], KPO_E12); }
+static struct value m_transition(const struct group *g) { return ratio(g->ovh, g->a.ovh[KPO_COST_TRANSITION], KPO_E12); }
+static struct value m_other_cost(const struct group *g) { return ratio(g->ovh, g->a.ovh[KPO_COST_OTHER], KPO_E12); }
+
+static kpo_i128
+overhead(const struct acc *a)
+{
+	return a->ovh[KPO_COST_GOVERNANCE] + a->ovh[KPO_COST_TRANSITION] + a->ovh[KPO_COST_OTHER];
+}
+
+static int
+has_tco(const struct group *g)
+{
+	return g->ovh && (g->a.n_cost > 0 || g->a.ovh_n > 0);
+}
+
+static struct value m_tco(const struct group *g) { return ratio(has_tco(g), g->a.cost + overhead(&g->a), KPO_E12); }
+
+/* The savings of the rows with a baseline (savings_pct's), less the
+ * overheads but those carried by rows without a baseline (their baseline is
+ * not known, so neither is what they save).  Overheads of months or domains
+ * without rows count in full. */
+static kpo_i128
+net_savings(const struct acc *a)
+{
+	return a->pct_savings - (overhead(a) - a->ovh_unpriced);
+}
+
+static struct value
+m_net_savings(const struct group *g)
+{
+	return ratio(g->ovh && g->a.n_pct > 0, net_savings(&g->a), KPO_E12);
+}
+
+static struct value
+m_net_savings_pct(const struct group *g)
+{
+	return ratio(g->ovh && g->a.n_pct > 0, 100 * net_savings(&g->a), g->a.pct_baseline);
+}
+
+
+static struct value
+m_cost_per_item(const struct group *g)
+{
+	return ratio(has_tco(g), g->a.cost + overhead(&g->a), g->a.delivered * KPO_E12);
+}
+
+static struct value
+m_effective_rate(const struct group *g)
+{
+	return ratio(g->a.n_rate > 0, g->a.rate_cost, g->a.rate_hours);
+}
+
+/* Empty when the group has no cost, or a vendor's cost is negative. */
+static int
+has_hhi(const struct group *g)
+{
+	return g->a.n_cost > 0 && !g->hhi_neg && (g->hhi_big ? g->hhi_dsum > 0 : g->hhi_sum > 0);
+}
+
+static struct value
+m_hhi(const struct group *g)
+{
+	if (!has_hhi(g))
+		return ratio(0, 0, 1);
+	if (g->hhi_big)
+		return ratio(1, (kpo_i128)nearbyint(1e6 * g->hhi_dsq / (g->hhi_dsum * g->hhi_dsum)), 100);
+	return ratio(1, 10000 * g->hhi_sq, g->hhi_sum * g->hhi_sum);
+}
+
+static struct value
+m_top_vendor_share_pct(const struct group *g)
+{
+	if (!has_hhi(g))
+		return ratio(0, 0, 1);
+	if (g->hhi_big)
+		return ratio(1, (kpo_i128)nearbyint(1e4 * g->hhi_dmax / g->hhi_dsum), 100);
+	return ratio(1, 100 * g->hhi_max, g->hhi_sum);
+}
+
+/* Delivered on time over delivered with a due date and open past due. */
+static struct value
+m_sla_attainment_pct(const struct group *g)
+{
+	return ratio(1, 100 * (kpo_i128)g->a.sla_met, g->a.sla_n);
+}
+
+static struct value m_at_risk(const struct group *g) { return count(g->a.at_risk); }
+static struct value m_open_0_7d(const struct group *g) { return count(g->a.age[0]); }
+static struct value m_open_8_30d(const struct group *g) { return count(g->a.age[1]); }
+static struct value m_open_31_90d(const struct group *g) { return count(g->a.age[2]); }
+static struct value m_open_over_90d(const struct group *g) { return count(g->a.age[3]); }
+static struct value m_on_time_n(const struct group *g) { return count(g->a.on_time_known); }
+
 static const metric_fn compute[KPO_NMETRICS] = {
 	[KPO_M_ITEMS] = m_items,
 	[KPO_M_DELIVERED] = m_delivered,
@@ -254,6 +451,37 @@ static const metric_fn compute[KPO_NMETRICS] = {
 	[KPO_M_TAT_P75_H] = m_tat_p75_h,
 	[KPO_M_TAT_P90_H] = m_tat_p90_h,
 	[KPO_M_TAT_MAX_H] = m_tat_max_h,
+	[KPO_M_HOURS_N] = m_hours_n,
+	[KPO_M_COST_N] = m_cost_n,
+	[KPO_M_BASELINE_N] = m_baseline_n,
+	[KPO_M_SAVINGS_N] = m_savings_n,
+	[KPO_M_REWORKED_N] = m_reworked_n,
+	[KPO_M_DEFECTIVE_N] = m_defective_n,
+	[KPO_M_ON_TIME_PCT_LO] = m_on_time_pct_lo,
+	[KPO_M_ON_TIME_PCT_HI] = m_on_time_pct_hi,
+	[KPO_M_SLA_ATTAINMENT_PCT_LO] = m_sla_attainment_pct_lo,
+	[KPO_M_SLA_ATTAINMENT_PCT_HI] = m_sla_attainment_pct_hi,
+	[KPO_M_REWORK_RATE_LO] = m_rework_rate_lo,
+	[KPO_M_REWORK_RATE_HI] = m_rework_rate_hi,
+	[KPO_M_FIRST_PASS_YIELD_LO] = m_first_pass_yield_lo,
+	[KPO_M_FIRST_PASS_YIELD_HI] = m_first_pass_yield_hi,
+	[KPO_M_GOVERNANCE] = m_governance,
+	[KPO_M_TRANSITION] = m_transition,
+	[KPO_M_OTHER_COST] = m_other_cost,
+	[KPO_M_TCO] = m_tco,
+	[KPO_M_NET_SAVINGS] = m_net_savings,
+	[KPO_M_NET_SAVINGS_PCT] = m_net_savings_pct,
+	[KPO_M_COST_PER_ITEM] = m_cost_per_item,
+	[KPO_M_EFFECTIVE_RATE] = m_effective_rate,
+	[KPO_M_HHI] = m_hhi,
+	[KPO_M_TOP_VENDOR_SHARE_PCT] = m_top_vendor_share_pct,
+	[KPO_M_SLA_ATTAINMENT_PCT] = m_sla_attainment_pct,
+	[KPO_M_AT_RISK] = m_at_risk,
+	[KPO_M_OPEN_0_7D] = m_open_0_7d,
+	[KPO_M_OPEN_8_30D] = m_open_8_30d,
+	[KPO_M_OPEN_31_90D] = m_open_31_90d,
+	[KPO_M_OPEN_OVER_90D] = m_open_over_90d,
+	[KPO_M_ON_TIME_N] = m_on_time_n,
 };
 
 /* ---- Options ---- */
@@ -313,29 +541,85 @@ kpo_metrics_new(const struct kpo_metrics_opts *opts)
 	} else {
 		add_grouping(m, NULL, opts->by ? opts->by : kpo_columns[KPO_COL_DOMAIN].name);
 	}
+	/* Vendor shares need the vendor: the leaves are always that fine. */
+	m->nkeyed = m->nkeycol;
+	m->kv = keycol_index(m, kpo_columns[KPO_COL_VENDOR].name);
 	m->leaves = kpo_strmap_new();
 	return m;
 }
 
+void
+kpo_metrics_overheads(struct kpo_metrics *m, const struct kpo_costs *costs, const struct kpo_dec *gov_pct)
+{
+	m->costs = costs;
+	if (gov_pct) {
+		m->gov_pct = *gov_pct;
+		m->has_gov_pct = 1;
+	}
+	if (!(m->ovh = costs || gov_pct))
+		return;
+	/* Overheads are allocated per vendor, domain and month, apart for the
+	 * rows with and without a baseline (find_leaf): leaves that fine. */
+	m->kd = keycol_index(m, kpo_columns[KPO_COL_DOMAIN].name);
+	m->km = keycol_index(m, kpo_enriched_columns[KPO_EN_MONTH]);
+}
+
 /* ---- Reading ---- */
 
+/* The names missing from a header, by the stage that writes them. */
+struct missing {
+	char ingest[512], enrich[512], unknown[512];
+	const char *why;        /* of the unknown ones */
+};
+
+static void
+add_name(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+static void
+note_missing(struct missing *ms, const char *name, const char *why)
+{
+	if (kpo_enriched_find(name) >= 0)
+		add_name(ms->enrich, sizeof ms->enrich, name);
+	else if (kpo_column_find(name) >= 0)
+		add_name(ms->ingest, sizeof ms->ingest, name);
+	else {
+		char quoted[300];
+
+		snprintf(quoted, sizeof quoted, "'%.280s'", name);
+		add_name(ms->unknown, sizeof ms->unknown, quoted);
+		ms->why = why;
+	}
+}
+
+/* Says once what is missing and which stage makes it: 0, or -1. */
 static int
-missing(struct kpo_csv *r, const char *name, const char *why)
+say_missing(struct kpo_csv *r, const struct missing *ms)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
-	char seen[2048];
+	char seen[300];
+	int bad = 0;
 
-	if (kpo_enriched_find(name) >= 0) {
-		kpo_warn_at(kpo_csv_name(r), h->line, "column '%s'%s missing: this is not the enriched stream; "
-		    "pipe it through kpo-enrich first", name, why);
-	} else if (kpo_column_find(name) >= 0) {
-		kpo_warn_at(kpo_csv_name(r), h->line, "column '%s'%s missing: this is not a kpo stream; "
-		    "pipe it through kpo-ingest first (and then kpo-enrich)", name, why);
-	} else {
-		kpo_header_describe(h, seen, sizeof seen);
-		kpo_warn_at(kpo_csv_name(r), h->line, "unknown column '%s'%s; the header has: %s", name, why, seen);
+	if (ms->ingest[0]) {
+		kpo_warn_at(kpo_csv_name(r), h->line, "this is not a kpo stream (no %s): read the export with "
+		    "kpo-ingest, then kpo-enrich", ms->ingest);
+		bad = -1;
+	} else if (ms->enrich[0]) {
+		kpo_warn_at(kpo_csv_name(r), h->line, "this is not the enriched stream (no %s): pipe it through "
+		    "kpo-enrich first", ms->enrich);
+		bad = -1;
 	}
-	return -1;
+	if (ms->unknown[0]) {
+		kpo_header_describe(h, seen, sizeof seen);
+		kpo_warn_at(kpo_csv_name(r), h->line, "unknown column%s %s%s; the header has: %s",
+		    strchr(ms->unknown, ',') ? "s" : "", ms->unknown, ms->why, seen);
+		bad = -1;
+	}
+	return bad;
 }
 
 struct kpo_metrics_input *
@@ -343,18 +627,28 @@ kpo_metrics_input(struct kpo_metrics *m, struct kpo_csv *r)
 {
 	const struct kpo_record *h = kpo_csv_header(r);
 	struct kpo_metrics_input *in = kpo_xcalloc(1, sizeof *in);
-	int bad = 0, c;
+	struct missing ms;
+	int c;
 	size_t k;
 
+	memset(&ms, 0, sizeof ms);
 	for (c = 0; c < NNEED; c++)
 		if ((in->need[c] = kpo_header_find(h, need_name((enum need)c))) < 0)
-			bad = missing(r, need_name((enum need)c), "");
+			note_missing(&ms, need_name((enum need)c), "");
 	in->key = kpo_xcalloc(m->nkeycol, sizeof *in->key);
 	for (k = 0; k < m->nkeycol; k++)
 		if ((in->key[k] = kpo_header_find(h, m->keycol[k])) < 0)
-			bad = missing(r, m->keycol[k], m->opt.bundle ? " (a key of the bundle)" : " (from --by)");
+			note_missing(&ms, m->keycol[k], k >= m->nkeyed ? " (read for vendor shares and costs)"
+			    : m->opt.bundle ? " (a key of the bundle)" : " (from --by)");
 	in->source = kpo_header_find(h, kpo_columns[KPO_COL_SOURCE].name);
-	if (bad) {
+	for (k = 0; k < 3; k++) {
+		static const int col[3] = { KPO_COL_TASK_ID, KPO_COL_VENDOR, KPO_COL_DOMAIN };
+		const char *name = kpo_columns[col[k]].name;
+
+		if ((in->item[k] = kpo_header_find(h, name)) < 0 && m->opt.bundle)
+			note_missing(&ms, name, " (the bundle's exception lists name it)");
+	}
+	if (say_missing(r, &ms) != 0) {
 		kpo_metrics_input_free(in);
 		return NULL;
 	}
@@ -390,8 +684,31 @@ boolean(const char *s, size_t n)
 
 #define FIELD(c) rec->f[in->need[c]], rec->len[in->need[c]]
 
+/* An open row's instants: when it was requested, and due (when it has a due
+ * date); and the exception list it goes on at the instant AS_OF. */
 static int
-read_row(const struct kpo_record *rec, const struct kpo_metrics_input *in, struct row *row, struct kpo_verdict *v)
+read_open(const struct kpo_record *rec, const struct kpo_metrics_input *in, struct row *row, int64_t as_of,
+    struct kpo_verdict *v)
+{
+	row->list = -1;
+	if (rec->len[in->need[N_REQUESTED]] == 0)
+		return kpo_verdict(v, "missing value", "requested_at is empty");
+	if (kpo_stream_datetime(FIELD(N_REQUESTED), &row->requested) != 0)
+		return kpo_verdict_value(v, "unparsable date", need_name(N_REQUESTED), FIELD(N_REQUESTED));
+	if (!(row->has[N_DUE] = rec->len[in->need[N_DUE]] > 0))
+		return 0;
+	if (kpo_stream_datetime(FIELD(N_DUE), &row->due) != 0)
+		return kpo_verdict_value(v, "unparsable date", need_name(N_DUE), FIELD(N_DUE));
+	if (row->due < as_of)
+		row->list = KPO_L_BREACHED;
+	else if (4 * (as_of - row->requested) >= 3 * (row->due - row->requested))
+		row->list = KPO_L_AT_RISK;      /* 75 % of its window gone */
+	return 0;
+}
+
+static int
+read_row(const struct kpo_record *rec, const struct kpo_metrics_input *in, struct row *row, int64_t as_of,
+    struct kpo_verdict *v)
 {
 	static const enum need numeric[] = { N_HOURS, N_QUALITY, N_DEFECTS, N_COST, N_BASELINE, N_SAVINGS, N_TAT };
 	size_t i;
@@ -416,15 +733,17 @@ read_row(const struct kpo_record *rec, const struct kpo_metrics_input *in, struc
 		return kpo_verdict_value(v, "unparsable boolean", need_name(N_REWORKED), FIELD(N_REWORKED));
 	if ((row->on_time = boolean(FIELD(N_ONTIME))) == -2)
 		return kpo_verdict_value(v, "unparsable boolean", need_name(N_ONTIME), FIELD(N_ONTIME));
-	return 0;
+	row->priced = row->has[N_BASELINE] && row->has[N_SAVINGS];
+	row->list = -1;
+	return row->delivered ? 0 : read_open(rec, in, row, as_of, v);
 }
 
 /* The accumulator of the row's key combination, or NULL when there are too
  * many.  The key is each column's length (4 bytes) and bytes. */
 static struct leaf *
-find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_record *rec)
+find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_record *rec, int priced)
 {
-	size_t need = 0, len = 0, k;
+	size_t need = 1, len = 0, k;
 	void **slot;
 
 	for (k = 0; k < m->nkeycol; k++)
@@ -440,6 +759,11 @@ find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_
 		memcpy(m->keybuf + len + 4, rec->f[in->key[k]], n);
 		len += 4 + n;
 	}
+	/* With overheads, rows with and without a baseline apart, so that the
+	 * overheads they carry can be told apart (net_savings is over the
+	 * first). */
+	if (m->ovh)
+		m->keybuf[len++] = (char)priced;
 	if (in->last && len == in->lastlen && memcmp(m->keybuf, in->lastkey, len) == 0)
 		return in->last;
 	slot = kpo_strmap_get(m->leaves, m->keybuf, len, 1);
@@ -505,7 +829,12 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 	add_sum(&a->cost, &a->n_cost, row->has[N_COST], row->v[N_COST]);
 	add_sum(&a->baseline, &a->n_baseline, row->has[N_BASELINE], row->v[N_BASELINE]);
 	add_sum(&a->savings, &a->n_savings, row->has[N_SAVINGS], row->v[N_SAVINGS]);
-	if (row->has[N_BASELINE] && row->has[N_SAVINGS]) {
+	if (row->has[N_COST] && row->has[N_HOURS]) {
+		a->rate_cost += row->v[N_COST];
+		a->rate_hours += row->v[N_HOURS];
+		a->n_rate++;
+	}
+	if (row->priced) {
 		a->pct_baseline += row->v[N_BASELINE];
 		a->pct_savings += row->v[N_SAVINGS];
 		a->n_pct++;
@@ -516,6 +845,8 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 
 		if (row->has[N_DEFECTS])
 			a->defects += row->v[N_DEFECTS];
+		if (defect)
+			a->defective++;
 		if (row->reworked == 1)
 			a->reworked++;
 		else if (!defect)
@@ -532,6 +863,53 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 		a->on_time += (uint64_t)row->on_time;
 		a->on_time_known++;
 	}
+	if (row->delivered) {
+		if (row->on_time >= 0) {
+			a->sla_met += row->on_time == 1;
+			a->sla_n++;
+		}
+	} else {
+		int64_t age = m->opt.as_of - row->requested;
+		int64_t days = age >= 0 ? age / 86400 : 0;      /* requested after as-of: 0 */
+
+		a->age[days <= 7 ? 0 : days <= 30 ? 1 : days <= 90 ? 2 : 3]++;
+		a->sla_n += row->list == KPO_L_BREACHED;
+		a->at_risk += row->list == KPO_L_AT_RISK;
+	}
+}
+
+/* Keeps an open row of a bundle's exception list: its few fields only. */
+static void
+keep_item(struct kpo_metrics *m, const struct kpo_metrics_input *in, const struct kpo_record *rec,
+    const struct row *row)
+{
+	struct item_list *l = &m->list[row->list];
+	const char *f[4];
+	size_t len[4], total = 0, k;
+	struct open_item *it;
+	char *p;
+
+	for (k = 0; k < 3; k++) {
+		f[k] = rec->f[in->item[k]];
+		len[k] = rec->len[in->item[k]];
+	}
+	f[IT_SOURCE] = in->source >= 0 ? rec->f[in->source] : "";
+	len[IT_SOURCE] = in->source >= 0 ? rec->len[in->source] : 0;
+	for (k = 0; k < 4; k++)
+		total += len[k];
+	it = kpo_xmalloc(sizeof *it + total + 1);
+	it->requested = row->requested;
+	it->due = row->due;
+	for (p = it->text, k = 0; k < 4; k++) {
+		memcpy(p, f[k], len[k]);
+		it->len[k] = len[k];
+		p += len[k];
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = kpo_xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = it;
 }
 
 int
@@ -541,11 +919,13 @@ kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struc
 	struct leaf *leaf;
 	struct row row;
 
-	if (read_row(rec, in, &row, v) != 0)
+	if (read_row(rec, in, &row, m->opt.as_of, v) != 0)
 		return -1;
-	if (!(leaf = find_leaf(m, in, rec)))
+	if (!(leaf = find_leaf(m, in, rec, row.priced)))
 		return KPO_METRICS_FULL;
 	accumulate(m, leaf, &row);
+	if (row.list >= 0 && m->opt.bundle)
+		keep_item(m, in, rec, &row);
 	return 0;
 }
 
@@ -554,6 +934,8 @@ kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struc
 static void
 acc_add(struct acc *to, const struct acc *from)
 {
+	int k;
+
 	to->hours += from->hours;
 	to->cost += from->cost;
 	to->baseline += from->baseline;
@@ -563,6 +945,14 @@ acc_add(struct acc *to, const struct acc *from)
 	to->quality += from->quality;
 	to->defects += from->defects;
 	to->tat_sum += from->tat_sum;
+	to->rate_cost += from->rate_cost;
+	to->rate_hours += from->rate_hours;
+	for (k = 0; k < KPO_NCOSTKINDS; k++)
+		to->ovh[k] += from->ovh[k];
+	to->ovh_unpriced += from->ovh_unpriced;
+	to->n_rate += from->n_rate;
+	to->defective += from->defective;
+	to->ovh_n += from->ovh_n;
 	to->items += from->items;
 	to->delivered += from->delivered;
 	to->overdue += from->overdue;
@@ -579,6 +969,11 @@ acc_add(struct acc *to, const struct acc *from)
 	if (from->tat_n && (to->tat_n == 0 || from->tat_max > to->tat_max))
 		to->tat_max = from->tat_max;
 	to->tat_n += from->tat_n;
+	to->sla_met += from->sla_met;
+	to->sla_n += from->sla_n;
+	to->at_risk += from->at_risk;
+	for (int k = 0; k < 4; k++)
+		to->age[k] += from->age[k];
 }
 
 struct leafref {
@@ -713,19 +1108,562 @@ group_leaves(struct kpo_metrics *m, struct grouping *g, const struct leafref *re
 	free(field);
 }
 
-/* Folds the leaves into the groups of every table and finds the quantiles. */
+/* ---- Overheads: the costs table and the default governance, allocated ----
+ *
+ * Why here and not in kpo-enrich: a cost is not a property of a task row but
+ * of a vendor, domain and month, and a cost without a domain is spread over
+ * the vendor's domains by their cost shares, which are known only when every
+ * row has been read.  kpo-enrich writes each row as it reads it; it could
+ * only add such costs as rows that are not tasks at the end of its stream,
+ * which every reader of the stream (items, delivered, --by task_id, awk)
+ * would then have to skip.  kpo-metrics has the sums already: every leaf
+ * (one per combination of key columns, always with vendor, domain and month
+ * among them) holds its cost.  So memory stays one accumulator per leaf plus
+ * one cell per vendor x domain x month, and the enriched stream's contract
+ * is unchanged.
+ *
+ * The steps, each exact in 1/10^4 of the base currency:
+ *  1. every leaf joins the cell of its vendor, domain and month, weighted by
+ *     its cost (1/10^4, a negative one as 0);
+ *  2. --governance-pct P gives each cell of a vendor without governance rows
+ *     P % of the cell's cost, rounded half to even;
+ *  3. a costs amount with a domain goes to its cell; one without is split
+ *     over the vendor's cells of that month by weight, else (no cost that
+ *     month) over the vendor's domains by their weight in the whole input,
+ *     else it stays in the cell with an empty domain;
+ *  4. each cell's amount of each kind is split over its leaves by weight
+ *     (by items when the cell has no cost); a cell with no leaf gets one,
+ *     with its vendor, domain and month and every other key empty.
+ * Every split (apportion) gives each part floor(amount x w / W) and the
+ * units left over, one each, to the largest remainders, ties to the part
+ * first in key order, so the parts add up to the amount and nothing depends
+ * on the order of the rows. */
+
+struct aleaf {
+	const char *key;        /* the leaf map's copy */
+	size_t n;
+	struct leaf *leaf;
+	kpo_i128 w;
+};
+
+struct cell {
+	const char *v, *d, *mo; /* into a leaf key or a costs entry */
+	size_t vn, dn, mn;
+	struct aleaf *l;
+	size_t nl, capl;
+	kpo_i128 cost, w;       /* 1/10^12 (the default governance), 1/10^4 */
+	kpo_i128 amt[KPO_NCOSTKINDS];
+	int got, stream;        /* overheads come here; made from rows */
+	int own;                /* l[0].key is the cell's own copy (a leaf without rows) */
+};
+
+struct alloc {
+	struct kpo_metrics *m;
+	struct kpo_strmap *map; /* cell key -> struct cell */
+	struct cell **cells;
+	size_t ncells, cap, nstream;
+	char *kbuf;
+	size_t kcap;
+};
+
+/* Bytes, then length: the order of names everywhere. */
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : (an > bn) - (an < bn);
+}
+
+/* Leaf keys in key order: column by column as bytes, then the flag. */
+static int
+leafkey_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	const char *ae = a + an - 1, *be = b + bn - 1;
+	int c;
+
+	while (a < ae && b < be) {
+		uint32_t la, lb;
+
+		memcpy(&la, a, 4);
+		memcpy(&lb, b, 4);
+		if ((c = bytes_cmp(a + 4, la, b + 4, lb)) != 0)
+			return c;
+		a += 4 + la;
+		b += 4 + lb;
+	}
+	return (*ae > *be) - (*ae < *be);
+}
+
+/* Field K of a leaf key. */
+static const char *
+leaf_field(const char *p, size_t k, size_t *len)
+{
+	uint32_t n;
+
+	for (;;) {
+		memcpy(&n, p, 4);
+		if (k-- == 0)
+			break;
+		p += 4 + n;
+	}
+	*len = n;
+	return p + 4;
+}
+
+static struct cell *
+get_cell(struct alloc *A, const char *v, size_t vn, const char *d, size_t dn, const char *mo, size_t mn)
+{
+	size_t len = 12 + vn + dn + mn;
+	uint32_t l;
+	void **slot;
+	struct cell *c;
+
+	if (len > A->kcap) {
+		A->kcap = 2 * len;
+		A->kbuf = kpo_xrealloc(A->kbuf, A->kcap);
+	}
+	l = (uint32_t)vn, memcpy(A->kbuf, &l, 4), memcpy(A->kbuf + 4, v, vn);
+	l = (uint32_t)dn, memcpy(A->kbuf + 4 + vn, &l, 4), memcpy(A->kbuf + 8 + vn, d, dn);
+	l = (uint32_t)mn, memcpy(A->kbuf + 8 + vn + dn, &l, 4), memcpy(A->kbuf + 12 + vn + dn, mo, mn);
+	slot = kpo_strmap_get(A->map, A->kbuf, len, 1);
+	if (!*slot) {
+		c = kpo_xcalloc(1, sizeof *c);
+		c->v = v, c->vn = vn, c->d = d, c->dn = dn, c->mo = mo, c->mn = mn;
+		if (A->ncells == A->cap) {
+			A->cap = A->cap ? 2 * A->cap : 256;
+			A->cells = kpo_xrealloc(A->cells, A->cap * sizeof *A->cells);
+		}
+		A->cells[A->ncells++] = c;
+		*slot = c;
+	}
+	return *slot;
+}
+
+static void
+cell_leaf(const char *key, size_t n, void **value, void *ctx)
+{
+	struct alloc *A = ctx;
+	struct leaf *leaf = *value;
+	const char *v, *d, *mo;
+	size_t vn, dn, mn;
+	struct cell *c;
+	kpo_i128 w = kpo_div_round(leaf->a.cost, 100000000);
+
+	v = leaf_field(key, A->m->kv, &vn);
+	d = leaf_field(key, A->m->kd, &dn);
+	mo = leaf_field(key, A->m->km, &mn);
+	c = get_cell(A, v, vn, d, dn, mo, mn);
+	c->stream = 1;
+	if (c->nl == c->capl) {
+		c->capl = c->capl ? 2 * c->capl : 4;
+		c->l = kpo_xrealloc(c->l, c->capl * sizeof *c->l);
+	}
+	c->l[c->nl].key = key;
+	c->l[c->nl].n = n;
+	c->l[c->nl].leaf = leaf;
+	c->l[c->nl].w = w > 0 ? w : 0;
+	c->w += c->l[c->nl].w;
+	c->cost += leaf->a.cost;
+	c->nl++;
+}
+
+struct part {
+	kpo_i128 rem;
+	size_t i;
+};
+
+static int
+part_cmp(const void *pa, const void *pb)
+{
+	const struct part *a = pa, *b = pb;
+
+	if (a->rem != b->rem)
+		return a->rem < b->rem ? 1 : -1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Splits AMOUNT (>= 0) into OUT[0..N) by the weights W (>= 0, some > 0),
+ * in the caller's order for ties. */
+static void
+apportion(kpo_i128 amount, kpo_i128 *w, size_t n, kpo_i128 *out)
+{
+	struct part *p = kpo_xcalloc(n, sizeof *p);
+	kpo_i128 W = 0, left = amount, prod;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		W += w[i];
+	/* Astronomic amounts: halve the weights until the products fit. */
+	while (__builtin_mul_overflow(amount, W, &prod)) {
+		for (W = 0, i = 0; i < n; i++)
+			W += (w[i] /= 2);
+	}
+	if (W == 0)
+		for (i = 0; i < n; i++)
+			W += (w[i] = 1);
+	for (i = 0; i < n; i++) {
+		out[i] = amount * w[i] / W;
+		p[i].rem = amount * w[i] % W;
+		p[i].i = i;
+		left -= out[i];
+	}
+	qsort(p, n, sizeof *p, part_cmp);
+	for (i = 0; i < n && left > 0; i++, left--)
+		out[p[i].i]++;
+	free(p);
+}
+
+static int
+cell_vmd_cmp(const void *pa, const void *pb)
+{
+	const struct cell *a = *(const struct cell *const *)pa, *b = *(const struct cell *const *)pb;
+	int c;
+
+	if ((c = bytes_cmp(a->v, a->vn, b->v, b->vn)) != 0 || (c = bytes_cmp(a->mo, a->mn, b->mo, b->mn)) != 0)
+		return c;
+	return bytes_cmp(a->d, a->dn, b->d, b->dn);
+}
+
+static int
+cell_vd_cmp(const void *pa, const void *pb)
+{
+	const struct cell *a = *(const struct cell *const *)pa, *b = *(const struct cell *const *)pb;
+	int c;
+
+	if ((c = bytes_cmp(a->v, a->vn, b->v, b->vn)) != 0 || (c = bytes_cmp(a->d, a->dn, b->d, b->dn)) != 0)
+		return c;
+	return bytes_cmp(a->mo, a->mn, b->mo, b->mn);
+}
+
+/* The first of the sorted cells BY[0..N) not before vendor V (and month MO
+ * when not NULL). */
+static size_t
+lower_bound(struct cell **by, size_t n, const char *v, size_t vn, const char *mo, size_t mn)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = bytes_cmp(by[mid]->v, by[mid]->vn, v, vn);
+
+		if (c == 0 && mo)
+			c = bytes_cmp(by[mid]->mo, by[mid]->mn, mo, mn);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A cost without a domain: over the vendor's domains that month, else over
+ * its domains in the whole input, else the cell of no domain. */
+static void
+split_domains(struct alloc *A, struct cell **vmd, struct cell **vd, const struct kpo_cost *e)
+{
+	size_t n = A->nstream, i, j, k, np = 0;
+	struct cell **part = kpo_xcalloc(n + 1, sizeof *part);
+	kpo_i128 *w = kpo_xcalloc(n + 1, sizeof *w), *out = kpo_xcalloc(n + 1, sizeof *out), W = 0;
+
+	for (i = lower_bound(vmd, n, e->vendor, e->vlen, e->month, 7); i < n &&
+	    bytes_cmp(vmd[i]->v, vmd[i]->vn, e->vendor, e->vlen) == 0 &&
+	    bytes_cmp(vmd[i]->mo, vmd[i]->mn, e->month, 7) == 0; i++)
+		if (vmd[i]->w > 0) {
+			part[np] = vmd[i];
+			w[np] = vmd[i]->w;
+			W += w[np++];
+		}
+	if (W > 0) {
+		apportion(e->amount, w, np, out);
+		for (k = 0; k < np; k++) {
+			part[k]->amt[e->kind] += out[k];
+			part[k]->got = 1;
+		}
+	} else {
+		/* The vendor's domains over every month, in domain order. */
+		for (np = 0, i = lower_bound(vd, n, e->vendor, e->vlen, NULL, 0);
+		    i < n && bytes_cmp(vd[i]->v, vd[i]->vn, e->vendor, e->vlen) == 0; i = j) {
+			kpo_i128 dw = 0;
+
+			for (j = i; j < n && bytes_cmp(vd[j]->v, vd[j]->vn, e->vendor, e->vlen) == 0 &&
+			    bytes_cmp(vd[j]->d, vd[j]->dn, vd[i]->d, vd[i]->dn) == 0; j++)
+				dw += vd[j]->w;
+			if (dw > 0) {
+				part[np] = vd[i];
+				w[np] = dw;
+				W += w[np++];
+			}
+		}
+		if (W > 0)
+			apportion(e->amount, w, np, out);
+		for (k = 0; k < np; k++) {
+			struct cell *c = get_cell(A, e->vendor, e->vlen, part[k]->d, part[k]->dn, e->month, 7);
+
+			c->amt[e->kind] += out[k];
+			c->got = 1;
+		}
+		if (W == 0) {
+			struct cell *c = get_cell(A, e->vendor, e->vlen, "", 0, e->month, 7);
+
+			c->amt[e->kind] += e->amount;
+			c->got = 1;
+		}
+	}
+	free(part);
+	free(w);
+	free(out);
+}
+
+/* P % of COST (1/10^12) in 1/10^4, rounded half to even. */
+static kpo_i128
+percent_of(kpo_i128 cost, struct kpo_dec p)
+{
+	kpo_i128 den = 100 * (kpo_i128)100000000, num;
+	int s;
+
+	for (s = 0; s < p.scale; s++)
+		den *= 10;
+	if (__builtin_mul_overflow(cost, (kpo_i128)p.m, &num))
+		return kpo_div_round(kpo_div_round(cost, 100000000) * p.m, den / 100000000);
+	return kpo_div_round(num, den);
+}
+
+static int
+aleaf_cmp(const void *pa, const void *pb)
+{
+	const struct aleaf *a = pa, *b = pb;
+
+	return leafkey_cmp(a->key, a->n, b->key, b->n);
+}
+
+/* A cell without rows gets a leaf of its own. */
+static void
+orphan_leaf(struct alloc *A, struct cell *c)
+{
+	struct kpo_metrics *m = A->m;
+	size_t len = 1, k;
+	void **slot;
+	char *key;
+
+	for (k = 0; k < m->nkeycol; k++)
+		len += 4 + (k == m->kv ? c->vn : k == m->kd ? c->dn : k == m->km ? c->mn : 0);
+	key = kpo_xmalloc(len);
+	for (len = 0, k = 0; k < m->nkeycol; k++) {
+		const char *s = k == m->kv ? c->v : k == m->kd ? c->d : k == m->km ? c->mo : "";
+		uint32_t n = (uint32_t)(k == m->kv ? c->vn : k == m->kd ? c->dn : k == m->km ? c->mn : 0);
+
+		memcpy(key + len, &n, 4);
+		memcpy(key + len + 4, s, n);
+		len += 4 + n;
+	}
+	key[len++] = 2;         /* after the leaves of rows: 0 without a baseline, 1 with */
+	slot = kpo_strmap_get(m->leaves, key, len, 1);
+	if (!*slot) {
+		struct leaf *leaf = kpo_xcalloc(1, sizeof *leaf);
+
+		leaf->id = m->nleaves++;
+		*slot = leaf;
+	}
+	c->capl = 1;
+	c->l = kpo_xcalloc(1, sizeof *c->l);
+	c->l[0].leaf = *slot;
+	c->l[0].key = key;      /* freed with the cell */
+	c->l[0].n = len;
+	c->nl = 1;
+	c->own = 1;
+}
+
+/* Step 4 for one cell. */
+static void
+spread_cell(struct alloc *A, struct cell *c)
+{
+	kpo_i128 *w, *out;
+	size_t i;
+	int k;
+
+	if (!c->got)
+		return;
+	if (c->nl == 0)
+		orphan_leaf(A, c);
+	else if (c->nl > 1)
+		qsort(c->l, c->nl, sizeof *c->l, aleaf_cmp);
+	w = kpo_xcalloc(c->nl, sizeof *w);
+	out = kpo_xcalloc(c->nl, sizeof *out);
+	for (k = 0; k < KPO_NCOSTKINDS; k++) {
+		for (i = 0; i < c->nl; i++)
+			w[i] = c->w > 0 ? c->l[i].w : (kpo_i128)c->l[i].leaf->a.items;
+		apportion(c->amt[k], w, c->nl, out);
+		for (i = 0; i < c->nl; i++) {
+			struct acc *a = &c->l[i].leaf->a;
+
+			a->ovh[k] += out[i] * 100000000;
+			if (c->l[i].key[c->l[i].n - 1] == 0)
+				a->ovh_unpriced += out[i] * 100000000;
+		}
+	}
+	for (i = 0; i < c->nl; i++)
+		c->l[i].leaf->a.ovh_n++;
+	free(w);
+	free(out);
+}
+
+static void
+allocate_overheads(struct kpo_metrics *m)
+{
+	struct alloc A = { .m = m };
+	struct cell **vmd, **vd;
+	size_t i, n;
+
+	A.map = kpo_strmap_new();
+	kpo_strmap_each(m->leaves, cell_leaf, &A);
+	n = A.nstream = A.ncells;
+	if (m->has_gov_pct)
+		for (i = 0; i < n; i++) {
+			struct cell *c = A.cells[i];
+
+			if (c->cost > 0 && !(m->costs && kpo_strmap_get(m->costs->governed, c->v, c->vn, 0))) {
+				c->amt[KPO_COST_GOVERNANCE] += percent_of(c->cost, m->gov_pct);
+				c->got = 1;
+			}
+		}
+	vmd = kpo_xcalloc(n + 1, sizeof *vmd);
+	vd = kpo_xcalloc(n + 1, sizeof *vd);
+	if (n) {
+		memcpy(vmd, A.cells, n * sizeof *vmd);
+		memcpy(vd, A.cells, n * sizeof *vd);
+	}
+	qsort(vmd, n, sizeof *vmd, cell_vmd_cmp);
+	qsort(vd, n, sizeof *vd, cell_vd_cmp);
+	for (i = 0; m->costs && i < m->costs->n; i++) {
+		const struct kpo_cost *e = &m->costs->c[i];
+		size_t at = lower_bound(vd, n, e->vendor, e->vlen, NULL, 0);
+
+		/* A vendor spelled differently in the costs table would be a
+		 * group of its own: say so (the entries are in vendor order). */
+		if ((at == n || bytes_cmp(vd[at]->v, vd[at]->vn, e->vendor, e->vlen) != 0) &&
+		    (i == 0 || bytes_cmp(m->costs->c[i - 1].vendor, m->costs->c[i - 1].vlen, e->vendor, e->vlen) != 0))
+			kpo_warnx("--costs: vendor '%.*s' has no rows in the stream; its costs are counted under it alone",
+			    (int)(e->vlen > 80 ? 80 : e->vlen), e->vendor);
+
+		if (e->dlen == 0) {
+			split_domains(&A, vmd, vd, e);
+		} else {
+			struct cell *c = get_cell(&A, e->vendor, e->vlen, e->domain, e->dlen, e->month, 7);
+
+			c->amt[e->kind] += e->amount;
+			c->got = 1;
+		}
+	}
+	for (i = 0; i < A.ncells; i++)
+		spread_cell(&A, A.cells[i]);
+	for (i = 0; i < A.ncells; i++) {
+		if (A.cells[i]->own)
+			free((char *)A.cells[i]->l[0].key);
+		free(A.cells[i]->l);
+		free(A.cells[i]);
+	}
+	free(vmd);
+	free(vd);
+	free(A.cells);
+	free(A.kbuf);
+	kpo_strmap_free(A.map);
+}
+
+/* ---- Vendor concentration: each group's vendors and their cost ---- */
+
+struct hv {
+	size_t leaf;            /* its id */
+	struct group *grp;
+	const char *v;
+	size_t vn;
+	kpo_i128 cost;
+};
+
+static int
+hv_cmp(const void *pa, const void *pb)
+{
+	const struct hv *a = pa, *b = pb;
+	uintptr_t x = (uintptr_t)a->grp, y = (uintptr_t)b->grp;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return bytes_cmp(a->v, a->vn, b->v, b->vn);
+}
+
+#define HHI_EXACT ((kpo_i128)1 << 52)  /* 10^4 x 10^2 x sum^2 fits in 127 bits */
+
+static void
+vendor_cost(struct group *g, kpo_i128 c12)
+{
+	kpo_i128 c = kpo_div_round(c12, 100000000);
+
+	if (c < 0)
+		g->hhi_neg = 1;
+	g->hhi_dsq += (double)c * (double)c;
+	g->hhi_dsum += (double)c;
+	if ((double)c > g->hhi_dmax)
+		g->hhi_dmax = (double)c;
+	g->hhi_sq += c * c;     /* meaningless once big, and never read then */
+	g->hhi_sum += c;
+	if (c > g->hhi_max)
+		g->hhi_max = c;
+	if (g->hhi_sum >= HHI_EXACT || c >= HHI_EXACT)
+		g->hhi_big = 1;
+}
+
+/* The vendors of each group of table G (NULL: the totals), from HV (one
+ * per leaf, in any order). */
+static void
+concentration(struct kpo_metrics *m, struct grouping *g, struct hv *hv)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nleaves; i++)
+		hv[i].grp = g ? g->of_leaf[hv[i].leaf] : &m->total;
+	qsort(hv, m->nleaves, sizeof *hv, hv_cmp);
+	for (i = 0; i < m->nleaves; i = j) {
+		kpo_i128 c = 0;
+
+		for (j = i; j < m->nleaves && hv_cmp(&hv[i], &hv[j]) == 0; j++)
+			c += hv[j].cost;
+		vendor_cost(hv[i].grp, c);
+	}
+}
+
+/* Allocates the overheads, folds the leaves into the groups of every table
+ * and finds the quantiles and the vendor shares. */
 void
 kpo_metrics_build(struct kpo_metrics *m)
 {
-	struct leafref *refs = kpo_xcalloc(m->nleaves, sizeof *refs);
+	struct leafref *refs;
+	struct hv *hv;
 	size_t gi, i;
 
+	if (m->ovh)
+		allocate_overheads(m);  /* may add leaves */
+	refs = kpo_xcalloc(m->nleaves + 1, sizeof *refs);
 	kpo_strmap_each(m->leaves, collect_leaf, refs);
 	for (gi = 0; gi < m->ng; gi++)
 		group_leaves(m, &m->g[gi], refs);
 	for (i = 0; i < m->nleaves; i++)
 		acc_add(&m->total.a, &refs[i].leaf->a);
 	want_quantiles(&m->total);
+
+	hv = kpo_xcalloc(m->nleaves + 1, sizeof *hv);
+	for (i = 0; i < m->nleaves; i++) {
+		hv[i].leaf = i;
+		hv[i].v = leaf_field(refs[i].key, m->kv, &hv[i].vn);
+		hv[i].cost = refs[i].leaf->a.cost;
+	}
+	for (gi = 0; gi < m->ng; gi++) {
+		concentration(m, &m->g[gi], hv);
+		for (i = 0; i < m->g[gi].ngroups; i++)
+			m->g[gi].groups[i]->ovh = m->ovh;
+	}
+	concentration(m, NULL, hv);
+	m->total.ovh = m->ovh;
+	free(hv);
 
 	/* Ascending turnaround: each group sees its values in order. */
 	kpo_sort_u64(m->tat, m->ntat);
@@ -799,7 +1737,86 @@ kpo_metrics_ntables(const struct kpo_metrics *m)
 void
 kpo_metrics_write_table(const struct kpo_metrics *m, size_t t, struct kpo_out *o)
 {
-	write_table(m, o, &m->g[t], m->opt.total || m->opt.bundle);
+	/* No ALL row for no rows, but a bundle's layout always has one. */
+	write_table(m, o, &m->g[t], m->opt.bundle || (m->opt.total && m->total.a.items > 0));
+}
+
+static const char *
+item_text(const struct open_item *it, int k)
+{
+	const char *p = it->text;
+	int j;
+
+	for (j = 0; j < k; j++)
+		p += it->len[j];
+	return p;
+}
+
+/* The most overdue first (the earliest due date), then task_id, source and
+ * the other fields, so that any order of the rows gives the same list. */
+static int
+item_cmp(const void *pa, const void *pb)
+{
+	const struct open_item *a = *(const struct open_item *const *)pa, *b = *(const struct open_item *const *)pb;
+	static const int order[4] = { IT_TASK, IT_SOURCE, IT_VENDOR, IT_DOMAIN };
+	int k, c;
+
+	if (a->due != b->due)
+		return a->due < b->due ? -1 : 1;
+	for (k = 0; k < 4; k++)
+		if ((c = bytes_cmp(item_text(a, order[k]), a->len[order[k]], item_text(b, order[k]),
+		    b->len[order[k]])) != 0)
+			return c;
+	return a->requested < b->requested ? -1 : a->requested > b->requested;
+}
+
+static void
+write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struct kpo_out *o)
+{
+	char buf[KPO_MONEY_MAX > KPO_DATETIME_MAX ? KPO_MONEY_MAX : KPO_DATETIME_MAX];
+	size_t i, k;
+
+	for (k = 0; k < ncols; k++)
+		kpo_out_fieldz(o, kpo_list_columns[k]);
+	kpo_out_endrow(o);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, item_cmp);
+	for (i = 0; i < l->n && !kpo_out_failed(o); i++) {
+		const struct open_item *it = l->v[i];
+		int64_t window = it->due - it->requested;
+
+		kpo_out_field(o, item_text(it, IT_TASK), it->len[IT_TASK]);
+		kpo_out_field(o, item_text(it, IT_VENDOR), it->len[IT_VENDOR]);
+		kpo_out_field(o, item_text(it, IT_DOMAIN), it->len[IT_DOMAIN]);
+		kpo_datetime_format(it->requested, buf);
+		kpo_out_fieldz(o, buf);
+		kpo_datetime_format(it->due, buf);
+		kpo_out_fieldz(o, buf);
+		kpo_ratio_format(m->opt.as_of - it->due, 86400, 2, buf);
+		kpo_out_fieldz(o, buf);
+		kpo_out_field(o, item_text(it, IT_SOURCE), it->len[IT_SOURCE]);
+		if (ncols > KPO_LC_PCT_OF_WINDOW_USED) {
+			/* A window of 0 is due at the as-of instant: all of it used. */
+			if (window > 0)
+				kpo_ratio_format(100 * (kpo_i128)(m->opt.as_of - it->requested), window, 2, buf);
+			else
+				strcpy(buf, "100.00");
+			kpo_out_fieldz(o, buf);
+		}
+		kpo_out_endrow(o);
+	}
+}
+
+size_t
+kpo_metrics_nlists(const struct kpo_metrics *m)
+{
+	return m->opt.bundle ? KPO_NLISTS : 0;
+}
+
+void
+kpo_metrics_write_list(struct kpo_metrics *m, size_t l, struct kpo_out *o)
+{
+	write_list(m, &m->list[l], kpo_bundle_lists[l].ncols, o);
 }
 
 static void
@@ -812,6 +1829,15 @@ write_meta(struct kpo_out *o, const struct kpo_metrics_meta *meta)
 	kpo_out_printf(o, "%s,%llu\n", key[KPO_META_ROWS], meta->rows);
 	kpo_out_printf(o, "%s,%s\n", key[KPO_META_BASE_CURRENCY], meta->base);
 	kpo_out_printf(o, "%s,%s\n", key[KPO_META_VERSION], KPO_VERSION);
+}
+
+/* Output I of a bundle: the tables, meta.csv, then the lists. */
+static struct kpo_out **
+bundle_out(struct kpo_metrics *m, size_t i)
+{
+	if (i < m->ng)
+		return &m->g[i].out;
+	return i == m->ng ? &m->meta : &m->list[i - m->ng - 1].out;
 }
 
 int
@@ -831,8 +1857,9 @@ kpo_metrics_open(struct kpo_metrics *m, const char *output, const char *bundle)
 		kpo_warn("%s", bundle);
 		return EX_CANTCREAT;
 	}
-	for (gi = 0; gi <= m->ng; gi++) {
-		const char *file = gi < m->ng ? m->g[gi].file : kpo_meta_file;
+	for (gi = 0; gi <= m->ng + KPO_NLISTS; gi++) {
+		const char *file = gi < m->ng ? m->g[gi].file : gi == m->ng ? kpo_meta_file :
+		    kpo_bundle_lists[gi - m->ng - 1].file;
 		size_t n = strlen(bundle) + strlen(file) + 2;
 		char *path = kpo_xmalloc(n);
 		struct kpo_out *o;
@@ -843,7 +1870,7 @@ kpo_metrics_open(struct kpo_metrics *m, const char *output, const char *bundle)
 			free(path);
 			return EX_CANTCREAT;
 		}
-		*(gi < m->ng ? &m->g[gi].out : &m->meta) = o;
+		*bundle_out(m, gi) = o;
 		free(path);
 	}
 	return 0;
@@ -865,12 +1892,10 @@ abort_outputs(struct kpo_metrics *m, int status)
 {
 	size_t gi;
 
-	for (gi = 0; gi < m->ng; gi++) {
-		kpo_out_abort(m->g[gi].out);
-		m->g[gi].out = NULL;
+	for (gi = 0; gi <= m->ng + KPO_NLISTS; gi++) {
+		kpo_out_abort(*bundle_out(m, gi));
+		*bundle_out(m, gi) = NULL;
 	}
-	kpo_out_abort(m->meta);
-	m->meta = NULL;
 	return status;
 }
 
@@ -887,17 +1912,17 @@ kpo_metrics_finish(struct kpo_metrics *m, int status, const struct kpo_metrics_m
 		kpo_metrics_write_table(m, gi, m->g[gi].out);
 	if (m->meta)
 		write_meta(m->meta, meta);
-	for (gi = 0; gi < m->ng; gi++)
-		failed |= kpo_out_failed(m->g[gi].out);
-	failed |= m->meta && kpo_out_failed(m->meta);
+	for (gi = 0; gi < kpo_metrics_nlists(m); gi++)
+		kpo_metrics_write_list(m, gi, m->list[gi].out);
+	for (gi = 0; gi <= m->ng + KPO_NLISTS; gi++)
+		failed |= *bundle_out(m, gi) && kpo_out_failed(*bundle_out(m, gi));
 	if (failed) {
-		for (gi = 0; gi < m->ng; gi++)
-			say_failed(m->g[gi].out);
-		say_failed(m->meta);
+		for (gi = 0; gi <= m->ng + KPO_NLISTS; gi++)
+			say_failed(*bundle_out(m, gi));
 		return abort_outputs(m, EX_IOERR);
 	}
-	for (gi = 0; gi <= m->ng; gi++) {
-		struct kpo_out **o = gi < m->ng ? &m->g[gi].out : &m->meta;
+	for (gi = 0; gi <= m->ng + KPO_NLISTS; gi++) {
+		struct kpo_out **o = bundle_out(m, gi);
 
 		if (*o)
 			status = kpo_out_finish(*o, status);
@@ -941,6 +1966,11 @@ kpo_metrics_free(struct kpo_metrics *m)
 	kpo_strmap_free(m->leaves);
 	free(m->keycol);
 	free(m->keybuf);
+	for (gi = 0; gi < KPO_NLISTS; gi++) {
+		for (i = 0; i < m->list[gi].n; i++)
+			free(m->list[gi].v[i]);
+		free(m->list[gi].v);
+	}
 	if (m->tat)
 		munmap(m->tat, m->tatcap * sizeof *m->tat);
 	free(m);

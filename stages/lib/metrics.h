@@ -11,6 +11,11 @@
  * each delivered row is kept once, packed with its leaf number in 8 bytes;
  * one sort of them and one scan find every group's quantiles.
  *
+ * Open items are judged at one as-of instant: their age, whether they are
+ * past due or at risk.  A bundle lists those past due and at risk; only
+ * those items' few fields (task_id, vendor, domain, source, two instants)
+ * are kept, and the lists are sorted when written.
+ *
  * The metric columns are schema.h's kpo_metrics[] table, in its order; how
  * each is computed is the table of computations in metrics.c. */
 #ifndef KPO_METRICS_H
@@ -18,7 +23,9 @@
 
 #include <stdint.h>
 
+struct kpo_costs;
 struct kpo_csv;
+struct kpo_dec;
 struct kpo_out;
 struct kpo_record;
 struct kpo_verdict;
@@ -27,6 +34,7 @@ struct kpo_metrics_opts {
 	const char *by;         /* --by KEYS: one table grouped by these columns */
 	int bundle;             /* or the tables of a bundle (schema.h) */
 	int total;              /* an ALL row (always in a bundle) */
+	int64_t as_of;          /* the instant open items are judged at (--as-of) */
 };
 
 struct kpo_metrics;
@@ -35,6 +43,12 @@ struct kpo_metrics_input;
 /* A bad --by list ends the program with EX_USAGE (a main() helper). */
 struct kpo_metrics *kpo_metrics_new(const struct kpo_metrics_opts *opts);
 void kpo_metrics_free(struct kpo_metrics *m);
+
+/* The overheads to allocate at the end (the columns governance, transition,
+ * other_cost, tco and net_savings): the costs table COSTS (NULL: none; it
+ * must live until kpo_metrics_build) and --governance-pct GOV_PCT (NULL:
+ * none).  With neither those columns are empty.  Before the first input. */
+void kpo_metrics_overheads(struct kpo_metrics *m, const struct kpo_costs *costs, const struct kpo_dec *gov_pct);
 
 /* Maps the header of R: NULL after naming every missing column and the stage
  * that makes it. */
@@ -76,5 +90,10 @@ int kpo_metrics_finish(struct kpo_metrics *m, int status, const struct kpo_metri
 void kpo_metrics_build(struct kpo_metrics *m);
 size_t kpo_metrics_ntables(const struct kpo_metrics *m);
 void kpo_metrics_write_table(const struct kpo_metrics *m, size_t t, struct kpo_out *o);
+
+/* A bundle's exception lists (schema.h's kpo_bundle_lists; none without
+ * a bundle), each sorted when written: list L to O. */
+size_t kpo_metrics_nlists(const struct kpo_metrics *m);
+void kpo_metrics_write_list(struct kpo_metrics *m, size_t l, struct kpo_out *o);
 
 #endif

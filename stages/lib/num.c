@@ -1,6 +1,8 @@
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
+#include "money.h"
 #include "num.h"
 #include "text.h"
 
@@ -165,3 +167,158 @@ kpo_bool_parse(const char *s, size_t n, int *v)
 }
 
 /* Dates ------------------------------------------------------------------ */
+
+/* Digits at S[*I..N) as a number (at most 9 of them); -1 when none. */
+static long
+digits_at(const char *s, size_t n, size_t *i, int max)
+{
+	long v = 0;
+	int k = 0;
+
+	while (*i < n && is_digit(s[*i]) && k < max) {
+		v = v * 10 + (s[(*i)++] - '0');
+		k++;
+	}
+	return k ? v : -1;
+}
+
+/* Exactly two digits at S[*I..N), below 60; -1 otherwise. */
+static long
+sixty_at(const char *s, size_t n, size_t *i)
+{
+	size_t at = *i;
+	long v = digits_at(s, n, i, 2);
+
+	return v >= 0 && *i - at == 2 && v < 60 ? v : -1;
+}
+
+/* H:MM[:SS] at S (no sign, trimmed). */
+static int
+clock_duration(const char *s, size_t n, int64_t *secs)
+{
+	size_t i = 0;
+	long h = digits_at(s, n, &i, 9), m, sec = 0;
+
+	if (h < 0 || i >= n || s[i++] != ':' || (m = sixty_at(s, n, &i)) < 0)
+		return KPO_PARSE_BAD;
+	if (i < n && (s[i++] != ':' || (sec = sixty_at(s, n, &i)) < 0))
+		return KPO_PARSE_BAD;
+	if (i != n)
+		return KPO_PARSE_BAD;
+	*secs = (int64_t)h * 3600 + m * 60 + sec;
+	return 0;
+}
+
+/* "1h 30m 15s", "90 min", "2 hrs" at S (no sign, trimmed). */
+static int
+unit_duration(const char *s, size_t n, int64_t *secs)
+{
+	static const struct { const char *unit; int secs; } units[] = {
+		{ "hours", 3600 }, { "hour", 3600 }, { "hrs", 3600 }, { "hr", 3600 }, { "h", 3600 },
+		{ "minutes", 60 }, { "minute", 60 }, { "mins", 60 }, { "min", 60 }, { "m", 60 },
+		{ "seconds", 1 }, { "second", 1 }, { "secs", 1 }, { "sec", 1 }, { "s", 1 },
+	};
+	int64_t total = 0;
+	size_t i = 0, u;
+	int parts = 0, last = 3601;
+
+	while (i < n) {
+		long v = digits_at(s, n, &i, 9);
+
+		if (v < 0)
+			return KPO_PARSE_BAD;
+		while (i < n && s[i] == ' ')
+			i++;
+		for (u = 0; u < sizeof units / sizeof units[0]; u++) {
+			size_t ul = strlen(units[u].unit);
+
+			if (i + ul <= n && strncasecmp(s + i, units[u].unit, ul) == 0 &&
+			    (i + ul == n || s[i + ul] == ' ' || is_digit(s[i + ul])))
+				break;
+		}
+		/* Each unit once, largest first. */
+		if (u == sizeof units / sizeof units[0] || units[u].secs >= last)
+			return KPO_PARSE_BAD;
+		last = units[u].secs;
+		i += strlen(units[u].unit);
+		total += (int64_t)v * units[u].secs;
+		parts++;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+	if (!parts)
+		return KPO_PARSE_BAD;
+	*secs = total;
+	return 0;
+}
+
+int
+kpo_duration_parse(const char *s, size_t n, int64_t *secs)
+{
+	int neg = 0, rc;
+
+	kpo_trim(&s, &n);
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		s++;
+		n--;
+	}
+	if (n == 0)
+		return KPO_PARSE_BAD;
+	rc = memchr(s, ':', n) ? clock_duration(s, n, secs) : unit_duration(s, n, secs);
+	if (rc == 0 && neg)
+		*secs = -*secs;
+	return rc;
+}
+
+/* V ten-thousandths of an hour in canonical form (no trailing zeros). */
+static int
+hours4(kpo_i128 v, char *out)
+{
+	char buf[KPO_MONEY_MAX];
+	size_t len;
+
+	if (v > (kpo_i128)999999999999999LL * 10000 || v < -(kpo_i128)999999999999999LL * 10000)
+		return KPO_PARSE_RANGE;
+	kpo_ratio_format(v, 10000, 4, buf);
+	len = strlen(buf);
+	while (buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (buf[len - 1] == '.')
+		buf[--len] = '\0';
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+	memcpy(out, buf, len + 1);
+	return 0;
+}
+
+int
+kpo_hours_canon(const char *s, size_t n, char decimal, int unit, char *out, int *was_duration)
+{
+	char canon[KPO_NUM_MAX];
+	struct kpo_dec d;
+	int64_t secs;
+	int rc = kpo_num_canon(s, n, decimal, canon);
+
+	*was_duration = 0;
+	if (rc == 0) {
+		kpo_i128 num, den = 3600;
+		int k;
+
+		if (unit == 3600) {
+			strcpy(out, canon);
+			return 0;
+		}
+		/* Counts of minutes or seconds have at most 18 digits: exact in 128 bits. */
+		if (kpo_dec_parse(canon, strlen(canon), &d) != 0)
+			return KPO_PARSE_RANGE;
+		num = (kpo_i128)d.m * unit * 10000;
+		for (k = 0; k < d.scale; k++)
+			den *= 10;
+		return hours4(kpo_div_round(num, den), out);
+	}
+	if (rc == KPO_PARSE_RANGE || kpo_duration_parse(s, n, &secs) != 0)
+		return rc;
+	*was_duration = 1;
+	return hours4(kpo_div_round((kpo_i128)secs * 10000, 3600), out);
+}

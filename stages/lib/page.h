@@ -1,10 +1,14 @@
 /* index.html: the one page of a kpo-chart run.
  *
  * Self-contained (no scripts, nothing from the network, inline CSS, a fluid
- * layout for phones): key figures from the totals row of by-domain, every
- * chart (the SVG with the PNG as a fallback), the by-domain table, and links
- * to the bundle files and the rejects file.  Every string from the data is
- * HTML-escaped; the page is written atomically (out.h). */
+ * layout for phones): key figures from the totals row of by-domain with the
+ * change of the last complete month, the open items past due, every chart
+ * (the SVG with the PNG as a fallback), the by-domain table, and links to
+ * the bundle files and the rejects file.  With kpo-score's statuses the key
+ * figures and table cells are coloured by status, with the status word
+ * beside the colour, and "Needs attention" and the vendor scorecard are
+ * shown.  Every string from the data is HTML-escaped; the page is written
+ * atomically (out.h). */
 #ifndef KPO_PAGE_H
 #define KPO_PAGE_H
 
@@ -12,6 +16,8 @@ struct kpo_bundle;
 struct kpo_chart_opts;
 struct kpo_charts;
 struct kpo_fail;
+struct kpo_statuses;
+struct kpo_text_table;
 
 struct kpo_page {
 	const char *dir;                /* the page is DIR/index.html */
@@ -19,6 +25,9 @@ struct kpo_page {
 	const char *rejects;            /* the rejects file, or NULL: no tile, no link */
 	unsigned long long nrejects;    /* its rows */
 	const struct kpo_chart_opts *chart;
+	const char *status_dir;                 /* --status, or NULL */
+	const struct kpo_statuses *status;      /* its status.csv */
+	const struct kpo_text_table *scorecard; /* its scorecard.csv */
 };
 
 /* Writes DIR/index.html for bundle B and the charts CH.  0, or -1 with F

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,12 +18,18 @@
 #define MAX_KINDS 32
 #define SHOWN_ON_STDERR 10
 
-struct kpo_rejects {
-	struct kpo_out *out;
-	char *stage;
+/* Rejects counted by kind, in the order the kinds were first met. */
+struct tally {
 	unsigned long long total;
 	struct { const char *kind; unsigned long long n; } kinds[MAX_KINDS];
 	size_t nkinds;
+};
+
+struct kpo_rejects {
+	struct kpo_out *out;
+	char *stage;
+	struct tally rows, side;        /* the stream's rows, a side table's */
+	unsigned long long shown;       /* on stderr */
 };
 
 struct kpo_rejects *
@@ -46,22 +53,29 @@ kpo_rejects_open(const char *path, const char *stage)
 	return r;
 }
 
-void
-kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
-    const char *detail, const char *raw, size_t rawlen)
+static void
+count(struct tally *t, const char *kind)
 {
 	size_t i;
 
-	for (i = 0; i < r->nkinds; i++)
-		if (strcmp(r->kinds[i].kind, kind) == 0)
+	for (i = 0; i < t->nkinds; i++)
+		if (strcmp(t->kinds[i].kind, kind) == 0)
 			break;
-	if (i == r->nkinds && r->nkinds < MAX_KINDS)
-		r->kinds[r->nkinds++].kind = kind;
+	if (i == t->nkinds && t->nkinds < MAX_KINDS)
+		t->kinds[t->nkinds++].kind = kind;
 	if (i < MAX_KINDS)
-		r->kinds[i].n++;
-	if (r->total++ < SHOWN_ON_STDERR)
+		t->kinds[i].n++;
+	t->total++;
+}
+
+static void
+reject(struct kpo_rejects *r, struct tally *t, const char *file, long line, const char *kind,
+    const char *detail, const char *raw, size_t rawlen)
+{
+	count(t, kind);
+	if (r->shown++ < SHOWN_ON_STDERR)
 		kpo_warn_at(file, line, "%s%s%s", kind, detail ? ": " : "", detail ? detail : "");
-	else if (r->total == SHOWN_ON_STDERR + 1)
+	else if (r->shown == SHOWN_ON_STDERR + 1)
 		kpo_warnx("more rejected rows not shown here%s", r->out ? "; all are in the rejects file" : " (use --rejects FILE)");
 	if (r->out) {
 		char source[4096 + 32];
@@ -82,6 +96,20 @@ kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
 	}
 }
 
+void
+kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
+    const char *detail, const char *raw, size_t rawlen)
+{
+	reject(r, &r->rows, file, line, kind, detail, raw, rawlen);
+}
+
+void
+kpo_reject_side(struct kpo_rejects *r, const char *file, long line, const char *kind,
+    const char *detail, const char *raw, size_t rawlen)
+{
+	reject(r, &r->side, file, line, kind, detail, raw, rawlen);
+}
+
 int
 kpo_verdict(struct kpo_verdict *v, const char *kind, const char *fmt, ...)
 {
@@ -97,8 +125,8 @@ kpo_verdict(struct kpo_verdict *v, const char *kind, const char *fmt, ...)
 int
 kpo_verdict_value(struct kpo_verdict *v, const char *kind, const char *col, const char *s, size_t n)
 {
-	return kpo_verdict(v, kind, "column '%.100s': '%.*s'%s", col, (int)(n > 80 ? 80 : n), s,
-	    n > 80 ? "..." : "");
+	return kpo_verdict(v, kind, "column '%.100s': '%.*s'%s", col, (int)(n > 60 ? 60 : n), s,
+	    n > 60 ? "..." : "");
 }
 
 int
@@ -146,7 +174,8 @@ kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const struct
 {
 	char detail[128];
 
-	snprintf(detail, sizeof detail, "%zu fields, the header has %zu", rec->nf, kpo_csv_header(r)->nf);
+	snprintf(detail, sizeof detail, "%zu field%s, the header has %zu", rec->nf, rec->nf == 1 ? "" : "s",
+	    kpo_csv_header(r)->nf);
 	kpo_reject(rj, kpo_csv_name(r), rec->line, kpo_rec_status_kind(rec->status),
 	    rec->status == KPO_REC_FIELD_COUNT ? detail : NULL, rec->raw, rec->rawlen);
 }
@@ -154,20 +183,38 @@ kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const struct
 unsigned long long
 kpo_rejects_count(const struct kpo_rejects *r)
 {
-	return r->total;
+	return r->rows.total;
+}
+
+unsigned long long
+kpo_rejects_side_count(const struct kpo_rejects *r)
+{
+	return r->side.total;
+}
+
+static void
+describe(const struct tally *t, char *buf, size_t size)
+{
+	size_t i, len = strlen(buf);
+
+	for (i = 0; i < t->nkinds && len + 1 < size; i++) {
+		snprintf(buf + len, size - len, "%s%llu %s", i ? ", " : " (", t->kinds[i].n, t->kinds[i].kind);
+		len = strlen(buf);
+	}
+	if (t->nkinds && len + 1 < size)
+		snprintf(buf + len, size - len, ")");
 }
 
 void
 kpo_rejects_describe(const struct kpo_rejects *r, char *buf, size_t size)
 {
-	size_t i, len = strlen(buf);
+	describe(&r->rows, buf, size);
+}
 
-	for (i = 0; i < r->nkinds && len + 1 < size; i++) {
-		snprintf(buf + len, size - len, "%s%llu %s", i ? ", " : " (", r->kinds[i].n, r->kinds[i].kind);
-		len = strlen(buf);
-	}
-	if (r->nkinds && len + 1 < size)
-		snprintf(buf + len, size - len, ")");
+void
+kpo_rejects_side_describe(const struct kpo_rejects *r, char *buf, size_t size)
+{
+	describe(&r->side, buf, size);
 }
 
 int
@@ -205,27 +252,50 @@ now(void)
 }
 
 void
-kpo_progress_init(struct kpo_progress *p, int on)
+kpo_progress_init(struct kpo_progress *p, int on, unsigned long long total)
 {
+	const char *every = getenv("KPO_PROGRESS_EVERY");       /* seconds; tests make it 0 */
+
 	memset(p, 0, sizeof *p);
 	p->on = on;
+	p->total = total;
+	p->every = every && *every ? atof(every) : 0.5;
 	p->start = p->last = now();
 }
 
 void
-kpo_progress_show(struct kpo_progress *p, unsigned long long rows, unsigned long long bytes, int final)
+kpo_progress_show(struct kpo_progress *p, unsigned long long rows, unsigned long long bytes)
 {
-	double t = now(), secs;
+	double t = now(), secs, rate;
+	char line[160];
+	int n;
 
-	if (!p->on || (!final && t - p->last < 0.5))
-		return;
-	if (final && !p->shown)
+	if (!p->on || t - p->last < p->every)
 		return;
 	p->last = t;
 	secs = t - p->start;
-	fprintf(stderr, "\r%s: %llu rows, %.1f MB, %.1f MB/s%s", kpo_progname, rows,
-	    (double)bytes / 1e6, secs > 0 ? (double)bytes / 1e6 / secs : 0.0, final ? "\n" : "  ");
-	p->shown = 1;
+	rate = secs > 0 ? (double)bytes / 1e6 / secs : 0.0;
+	if (p->total && bytes <= p->total) {
+		double left = rate > 0 ? (double)(p->total - bytes) / 1e6 / rate : 0;
+
+		n = snprintf(line, sizeof line, "%s: %3.0f%% of %.0f MB, %llu rows, %.0f MB/s, %d:%02d left",
+		    kpo_progname, 100.0 * (double)bytes / (double)p->total, (double)p->total / 1e6, rows, rate,
+		    (int)left / 60, (int)left % 60);
+	} else {
+		n = snprintf(line, sizeof line, "%s: %llu rows, %.1f MB, %.0f MB/s", kpo_progname, rows,
+		    (double)bytes / 1e6, rate);
+	}
+	/* Spaces over what a longer line left. */
+	fprintf(stderr, "\r%s%*s", line, p->shown > n ? p->shown - n : 0, "");
+	p->shown = n > p->shown ? n : p->shown;
+}
+
+void
+kpo_progress_clear(struct kpo_progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\r%*s\r", p->shown, "");
+	p->shown = 0;
 }
 
 void
@@ -246,6 +316,67 @@ kpo_close_stdout(int status)
 	if (fflush(stderr) != 0 || ferror(stderr))
 		status = kpo_status_merge(status, EX_IOERR);
 	return status;
+}
+
+static void
+help_lines(const struct kpo_help *h)
+{
+	for (; h && h->option; h++) {
+		if (strlen(h->option) > 26)
+			printf("  %s\n  %-26s  %s\n", h->option, "", h->what);
+		else
+			printf("  %-26s  %s\n", h->option, h->what);
+	}
+}
+
+void
+kpo_usage(int status, const char *synopsis, const char *what, const struct kpo_help *options, int shared)
+{
+	static const struct kpo_help common[] = {
+		{ "-o, --output FILE", "write to FILE (atomically; .gz: gzip) instead of standard output" },
+		{ "--rejects FILE", "write rejected rows there (source,stage,reason,record)" },
+		{ "--max-reject-pct P", "exit 65 when more than P % of the rows are rejected (default 5)" },
+		{ "--max-fields N", "reject a record of more than N fields (default 131072)" },
+		{ "--max-field-bytes N", "reject a field of more than N bytes (default 1M)" },
+		{ "--max-record-bytes N", "reject a record of more than N bytes (default 8M)" },
+		{ "--progress, --no-progress", "a progress line on standard error (default: on a terminal, for a file)" },
+		{ "-q, --quiet", "no progress line, no summary line" },
+		{ "-h, --help", "this help" },
+		{ "--version", "the version" },
+		{ NULL, NULL }
+	};
+
+	if (status) {
+		fprintf(stderr, "usage: %s %s\nTry '%s --help' for more.\n", kpo_progname, synopsis, kpo_progname);
+		exit(status);
+	}
+	printf("usage: %s %s\n%s\n\n", kpo_progname, synopsis, what);
+	help_lines(options);
+	if (shared)
+		help_lines(common);
+	printf("\nSee %s(1); kpo(7) has the stream formats and the exit statuses.\n", kpo_progname);
+	exit(kpo_close_stdout(0));
+}
+
+/* A cap of the reader: a whole number from 1 to 2^31 (a suffix k, M or G
+ * multiplies it). */
+static size_t
+cap_arg(const char *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'M')
+		v *= 1024 * 1024, end++;
+	else if (*end == 'G')
+		v *= 1024.0 * 1024 * 1024, end++;
+	if (errno || end == arg || *end || !(v >= 1 && v <= 2147483648.0) || v != (double)(size_t)v)
+		kpo_errx(EX_USAGE, "%s: a whole number from 1 to 2G expected: '%s'", opt, arg);
+	return (size_t)v;
 }
 
 int
@@ -276,14 +407,57 @@ kpo_stage_option(struct kpo_stage *st, struct kpo_stage_args *a, int ch, const c
 	case KPO_OPT_VERSION:
 		printf("%s %s\n", kpo_progname, KPO_VERSION);
 		exit(kpo_close_stdout(0));
+	case KPO_OPT_MAXFIELD:
+		a->max_field = cap_arg("--max-field-bytes", arg);
+		return 1;
+	case KPO_OPT_MAXFIELDS:
+		a->max_fields = cap_arg("--max-fields", arg);
+		return 1;
+	case KPO_OPT_MAXRECORD:
+		a->max_record = cap_arg("--max-record-bytes", arg);
+		return 1;
 	}
 	return 0;
 }
 
 void
-kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage)
+kpo_stage_caps(const struct kpo_stage_args *a, struct kpo_csv_opts *o)
 {
-	kpo_progress_init(&st->progress, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
+	o->max_field = a->max_field;
+	o->max_fields = a->max_fields;
+	o->max_record = a->max_record;
+}
+
+/* The bytes of the regular files among the operands, and whether all are. */
+static unsigned long long
+input_size(int argc, char **argv, int *all_regular)
+{
+	unsigned long long total = 0;
+	struct stat sb;
+	int i, ok;
+
+	*all_regular = 1;
+	for (i = 0; i < (argc ? argc : 1); i++) {
+		if (argc == 0 || strcmp(argv[i], "-") == 0)
+			ok = fstat(STDIN_FILENO, &sb) == 0;
+		else
+			ok = stat(argv[i], &sb) == 0;
+		if (ok && S_ISREG(sb.st_mode))
+			total += (unsigned long long)sb.st_size;
+		else
+			*all_regular = 0;
+	}
+	return total;
+}
+
+void
+kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage, int argc, char **argv)
+{
+	int regular, on;
+	unsigned long long total = input_size(argc, argv, &regular);
+
+	on = a->progress >= 0 ? a->progress : !st->quiet && regular && isatty(STDERR_FILENO);
+	kpo_progress_init(&st->progress, on, regular ? total : 0);
 	if (!(st->rejects = kpo_rejects_open(a->rejects, stage)))
 		kpo_err(EX_CANTCREAT, "%s", a->rejects);
 }
@@ -313,9 +487,10 @@ stage_rows(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, voi
 
 	while ((rc = kpo_csv_next(r, &rec)) == 1) {
 		st->read++;
-		kpo_progress_tick(&st->progress, st->read, st->bytes_done + kpo_csv_bytes(r));
+		kpo_progress_tick(&st->progress, st->read, st->bytes_done + kpo_csv_offset(r));
 		if (rec->status != KPO_REC_OK) {
-			kpo_reject_damaged(st->rejects, r, rec);
+			if (!ops->damaged || !ops->damaged(ctx, in, r, rec))
+				kpo_reject_damaged(st->rejects, r, rec);
 			continue;
 		}
 		if ((status = ops->row(ctx, in, r, rec)) != 0)
@@ -338,11 +513,12 @@ stage_input(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, co
 	void *in = NULL;
 	int status = stage_open(path, csv, &r);
 
+	st->inputs++;
 	if (status == 0 && !(in = ops->input(ctx, r)))
 		status = EX_DATAERR;
 	if (status == 0)
 		status = stage_rows(st, ops, ctx, in, r);
-	st->bytes_done += kpo_csv_bytes(r);
+	st->bytes_done += kpo_csv_offset(r);
 	if (in)
 		ops->input_free(in);
 	kpo_csv_close(r);
@@ -369,7 +545,9 @@ kpo_stage_finish(struct kpo_stage *st, int status, const char *extra)
 	const char *name = NULL;
 	char summary[1024];
 
-	kpo_progress_show(&st->progress, st->read, st->bytes_done, 1);
+	kpo_progress_clear(&st->progress);
+	if (!st->quiet && st->read == 0 && status == 0)
+		kpo_warnx("no data rows: the input%s only a header", st->inputs > 1 ? "s have" : " has");
 	if (!st->quiet) {
 		size_t len;
 

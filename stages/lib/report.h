@@ -22,8 +22,8 @@ struct kpo_verdict {
 int kpo_verdict(struct kpo_verdict *v, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The same with the detail "column 'COL': 'VALUE'", the value cut to 80
- * bytes (and "..." when cut). */
+/* The same with the detail "column 'COL': 'VALUE'", the value cut to 60
+ * bytes (and "..." when cut): a message quotes a value, never a row. */
 int kpo_verdict_value(struct kpo_verdict *v, const char *kind, const char *col, const char *s, size_t n);
 
 /* PATH NULL counts rejects without writing them.  NULL with errno set when
@@ -34,6 +34,13 @@ struct kpo_rejects *kpo_rejects_open(const char *path, const char *stage);
  * where REASON is "KIND: DETAIL" (or KIND).  KIND is a fixed string and
  * is what the summary line counts.  The first few also go to stderr. */
 void kpo_reject(struct kpo_rejects *r, const char *file, long line, const char *kind,
+    const char *detail, const char *raw, size_t rawlen);
+
+/* The same for a row of a side table (kpo-metrics --costs): written to the
+ * rejects file and shown like any reject, but counted apart, so that
+ * kpo_rejects_count and kpo_rejects_describe (the summary line, the reject
+ * threshold) count the stream's rows only. */
+void kpo_reject_side(struct kpo_rejects *r, const char *file, long line, const char *kind,
     const char *detail, const char *raw, size_t rawlen);
 
 /* Rejects REC of the kpo stream R: its place is the row's own source column
@@ -51,9 +58,12 @@ void kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const s
 int kpo_source_split(const char *s, size_t n, size_t *filelen, long *line);
 
 unsigned long long kpo_rejects_count(const struct kpo_rejects *r);
+unsigned long long kpo_rejects_side_count(const struct kpo_rejects *r);
 
-/* Appends " (N KIND, ...)" to BUF. */
+/* Appends " (N KIND, ...)" to BUF: the stream's rejects, or the side
+ * table's. */
 void kpo_rejects_describe(const struct kpo_rejects *r, char *buf, size_t size);
+void kpo_rejects_side_describe(const struct kpo_rejects *r, char *buf, size_t size);
 
 /* Writes the rejects file; 0, or -1 with errno set.  Frees R. */
 int kpo_rejects_close(struct kpo_rejects *r, const char **name);
@@ -61,19 +71,25 @@ int kpo_rejects_close(struct kpo_rejects *r, const char **name);
 /* Exit with EX_DATAERR is due when more than PCT % of READ rows were rejected. */
 int kpo_reject_threshold_passed(unsigned long long rejected, unsigned long long read, double pct);
 
-/* Progress on stderr: "\r STAGE: N rows, M MB, R MB/s", at most twice a second. */
+/* The progress line on stderr, one for a run: "\rSTAGE: 42% of 166 MB,
+ * 420000 rows, 110 MB/s, 0:01 left" (the share and the time left when the
+ * size of the input is known), at most twice a second, and wiped before
+ * the summary line, so nothing of it stays on the terminal. */
 struct kpo_progress {
 	int on;
-	int shown;
-	double start, last;
+	int shown;              /* the width now on the line, 0: none */
+	unsigned long long total;       /* bytes of the input, 0: unknown */
+	double start, last, every;
 };
-void kpo_progress_init(struct kpo_progress *p, int on);
-void kpo_progress_show(struct kpo_progress *p, unsigned long long rows, unsigned long long bytes, int final);
+void kpo_progress_init(struct kpo_progress *p, int on, unsigned long long total);
+void kpo_progress_show(struct kpo_progress *p, unsigned long long rows, unsigned long long bytes);
+/* Wipes the line, when one is shown. */
+void kpo_progress_clear(struct kpo_progress *p);
 static inline void
 kpo_progress_tick(struct kpo_progress *p, unsigned long long rows, unsigned long long bytes)
 {
 	if (p->on && (rows & 4095) == 0)
-		kpo_progress_show(p, rows, bytes, 0);
+		kpo_progress_show(p, rows, bytes);
 }
 
 /* Common start of every stage's main(): program name, SIGPIPE back to its
@@ -87,7 +103,8 @@ int kpo_close_stdout(int status);
 /* What every row-reading stage counts, and the end of its main(). */
 struct kpo_stage {
 	unsigned long long read, written;
-	unsigned long long bytes_done;  /* of the inputs read to their end */
+	unsigned long long bytes_done;  /* raw bytes of the inputs read to their end */
+	unsigned inputs;                /* read so far */
 	struct kpo_rejects *rejects;
 	struct kpo_progress progress;
 	double max_reject_pct;
@@ -98,14 +115,19 @@ struct kpo_stage {
 
 /* The options every row-reading stage takes, for its getopt_long table
  * (KPO_STAGE_LONGOPTS, and "ho:q" in the short ones): -h, -o, -q,
- * --rejects, --max-reject-pct, --progress, --no-progress, --version. */
+ * --rejects, --max-reject-pct, --progress, --no-progress, --version, and
+ * the reader's caps --max-field-bytes, --max-fields, --max-record-bytes. */
 enum {
 	KPO_OPT_REJECTS = 0x1000, KPO_OPT_MAXPCT, KPO_OPT_PROGRESS, KPO_OPT_NOPROGRESS, KPO_OPT_VERSION,
+	KPO_OPT_MAXFIELDS, KPO_OPT_MAXRECORD, KPO_OPT_MAXFIELD,
 	KPO_OPT_STAGE_END       /* a stage numbers its own options from here */
 };
 #define KPO_STAGE_SHORTOPTS "ho:q"
 #define KPO_STAGE_LONGOPTS \
 	{ "help",           no_argument,       NULL, 'h' }, \
+	{ "max-field-bytes", required_argument, NULL, KPO_OPT_MAXFIELD }, \
+	{ "max-fields",     required_argument, NULL, KPO_OPT_MAXFIELDS }, \
+	{ "max-record-bytes", required_argument, NULL, KPO_OPT_MAXRECORD }, \
 	{ "max-reject-pct", required_argument, NULL, KPO_OPT_MAXPCT }, \
 	{ "no-progress",    no_argument,       NULL, KPO_OPT_NOPROGRESS }, \
 	{ "output",         required_argument, NULL, 'o' }, \
@@ -114,11 +136,28 @@ enum {
 	{ "rejects",        required_argument, NULL, KPO_OPT_REJECTS }, \
 	{ "version",        no_argument,       NULL, KPO_OPT_VERSION }
 
+/* One line of --help: an option with its argument, and what it does. */
+struct kpo_help {
+	const char *option;
+	const char *what;
+};
+
+/* --help (STATUS 0: on standard output, with WHAT the program does, each
+ * of OPTIONS, then the options every stage shares when SHARED, one line
+ * each) or a usage error (the synopsis and a pointer to --help on standard
+ * error); then exits with STATUS.  SYNOPSIS follows "usage: PROG ". */
+_Noreturn void kpo_usage(int status, const char *synopsis, const char *what, const struct kpo_help *options,
+    int shared);
+
 struct kpo_stage_args {
 	const char *output;     /* -o */
 	const char *rejects;    /* --rejects */
 	int progress;           /* -1: when stderr is a terminal */
+	size_t max_field, max_fields, max_record;       /* the reader's caps; 0: its defaults */
 };
+
+/* The caps of A in the reader's options O. */
+void kpo_stage_caps(const struct kpo_stage_args *a, struct kpo_csv_opts *o);
 
 /* Takes option CH (ARG) when it is one of the shared ones: 1, else 0.  -h
  * calls USAGE(0); --version prints the version and exits. */
@@ -126,8 +165,14 @@ int kpo_stage_option(struct kpo_stage *st, struct kpo_stage_args *a, int ch, con
     void (*usage)(int));
 
 /* Starts the progress line and opens the rejects file (a failure ends the
- * program with EX_CANTCREAT); STAGE names the stage in the rejects. */
-void kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage);
+ * program with EX_CANTCREAT); STAGE names the stage in the rejects.  The
+ * operands ARGV[0..ARGC) (standard input when none) decide whether a
+ * progress line is shown by default: when standard error is a terminal and
+ * every input is a regular file, so that of the stages of a pipe only the
+ * first shows one (and -q shows none); --progress and --no-progress say
+ * otherwise. */
+void kpo_stage_start(struct kpo_stage *st, const struct kpo_stage_args *a, const char *stage, int argc,
+    char **argv);
 
 /* A stage's part in reading its operands, for kpo_stage_run. */
 struct kpo_stage_ops {
@@ -140,6 +185,9 @@ struct kpo_stage_ops {
 	void (*input_free)(void *in);
 	/* Nonzero when no further operand is to be read. */
 	int (*stop)(void *ctx);
+	/* A record the reader found damaged: 1 when this rejected it with a
+	 * reason of its own, 0 for the reader's (NULL: always the reader's). */
+	int (*damaged)(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec);
 };
 
 /* Reads the operands ARGV[0..ARGC) (standard input when there are none) in

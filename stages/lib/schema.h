@@ -66,7 +66,22 @@ enum kpo_metric {
 	KPO_M_BASELINE, KPO_M_SAVINGS, KPO_M_SAVINGS_PCT, KPO_M_QUALITY_MEAN, KPO_M_QUALITY_N,
 	KPO_M_DEFECTS_PER_ITEM, KPO_M_REWORK_RATE, KPO_M_FIRST_PASS_YIELD, KPO_M_ON_TIME_PCT,
 	KPO_M_TAT_MEAN_H, KPO_M_TAT_P10_H, KPO_M_TAT_P25_H, KPO_M_TAT_P50_H, KPO_M_TAT_P75_H,
-	KPO_M_TAT_P90_H, KPO_M_TAT_MAX_H, KPO_NMETRICS
+	KPO_M_TAT_P90_H, KPO_M_TAT_MAX_H,
+	/* Coverage: the rows behind the sums and the savings %. */
+	KPO_M_HOURS_N, KPO_M_COST_N, KPO_M_BASELINE_N, KPO_M_SAVINGS_N,
+	/* Honest numbers: counts behind the control charts, the rates' 95 %
+	 * Wilson intervals, the total cost of outsourcing, vendor concentration. */
+	KPO_M_REWORKED_N, KPO_M_DEFECTIVE_N,
+	KPO_M_ON_TIME_PCT_LO, KPO_M_ON_TIME_PCT_HI, KPO_M_SLA_ATTAINMENT_PCT_LO, KPO_M_SLA_ATTAINMENT_PCT_HI,
+	KPO_M_REWORK_RATE_LO, KPO_M_REWORK_RATE_HI, KPO_M_FIRST_PASS_YIELD_LO, KPO_M_FIRST_PASS_YIELD_HI,
+	KPO_M_GOVERNANCE, KPO_M_TRANSITION, KPO_M_OTHER_COST, KPO_M_TCO, KPO_M_NET_SAVINGS,
+	KPO_M_NET_SAVINGS_PCT, KPO_M_COST_PER_ITEM, KPO_M_EFFECTIVE_RATE, KPO_M_HHI,
+	KPO_M_TOP_VENDOR_SHARE_PCT,
+	/* Judging the numbers: open items at the as-of instant, and a rate's
+	 * denominator. */
+	KPO_M_SLA_ATTAINMENT_PCT, KPO_M_AT_RISK, KPO_M_OPEN_0_7D, KPO_M_OPEN_8_30D, KPO_M_OPEN_31_90D,
+	KPO_M_OPEN_OVER_90D, KPO_M_ON_TIME_N,
+	KPO_NMETRICS
 };
 
 /* How a metric value reads. */
@@ -95,6 +110,12 @@ int kpo_metric_decimals(enum kpo_metric_kind kind);
 /* The metric named NAME, or -1. */
 int kpo_metric_find(const char *name);
 
+/* The columns of the 95 % Wilson interval of rate M (on_time_pct ->
+ * on_time_pct_lo, on_time_pct_hi): 1 with *LO and *HI set, or 0 when M has
+ * no interval.  A status judged on M is uncertain when the group's interval
+ * straddles the target (wilson.h, kpo_interval_straddles). */
+int kpo_metric_interval(int m, int *lo, int *hi);
+
 /* The tables of a bundle (kpo-metrics --bundle DIR), each grouped by one or
  * two stream columns and ending with an ALL row. */
 enum kpo_table {
@@ -112,6 +133,23 @@ struct kpo_bundle_table {
 
 extern const struct kpo_bundle_table kpo_bundle_tables[KPO_NTABLES];
 
+/* The exception lists of a bundle: one row per open item, the most overdue
+ * first.  A list has the first NCOLS of kpo_list_columns. */
+enum kpo_list { KPO_L_BREACHED, KPO_L_AT_RISK, KPO_NLISTS };
+
+enum kpo_list_col {
+	KPO_LC_TASK_ID, KPO_LC_VENDOR, KPO_LC_DOMAIN, KPO_LC_REQUESTED_AT, KPO_LC_DUE_AT,
+	KPO_LC_DAYS_OVERDUE, KPO_LC_SOURCE, KPO_LC_PCT_OF_WINDOW_USED, KPO_NLISTCOLS
+};
+
+struct kpo_bundle_list {
+	const char *file;       /* in the bundle folder */
+	size_t ncols;
+};
+
+extern const struct kpo_bundle_list kpo_bundle_lists[KPO_NLISTS];
+extern const char *const kpo_list_columns[KPO_NLISTCOLS];
+
 /* The key value of the totals row of every table. */
 extern const char kpo_total_key[];
 
@@ -121,5 +159,42 @@ enum kpo_meta { KPO_META_AS_OF, KPO_META_ROWS, KPO_META_BASE_CURRENCY, KPO_META_
 extern const char kpo_meta_file[];
 extern const char *const kpo_meta_keys[KPO_NMETA];
 extern const char kpo_meta_header[];    /* "key,value" */
+
+/* What kpo-score writes into its folder (the report's status/), the
+ * columns of status.csv and alerts.csv, and the status words. */
+enum kpo_status_file { KPO_SF_STATUS, KPO_SF_SCORECARD, KPO_SF_ALERTS, KPO_NSTATUS_FILES };
+
+extern const char *const kpo_status_files[KPO_NSTATUS_FILES];
+
+enum kpo_status_col {
+	KPO_SC_BY, KPO_SC_GROUP, KPO_SC_METRIC, KPO_SC_VALUE, KPO_SC_N, KPO_SC_MIN, KPO_SC_TARGET,
+	KPO_SC_STATUS, KPO_SC_PREVIOUS, KPO_NSTATUS_COLS
+};
+
+extern const char *const kpo_status_columns[KPO_NSTATUS_COLS];
+
+/* From the best to the worst known status; unknown is not ranked. */
+enum kpo_status { KPO_ST_GREEN, KPO_ST_AMBER, KPO_ST_RED, KPO_ST_UNKNOWN, KPO_NSTATUS };
+
+extern const char *const kpo_status_words[KPO_NSTATUS];
+
+/* The status named WORD, or -1. */
+int kpo_status_find(const char *word);
+
+/* The scopes of a target line, which are the values of status.csv's "by"
+ * column: the totals row, or the rows of one table of the bundle. */
+enum kpo_scope { KPO_SCOPE_ALL, KPO_SCOPE_DOMAIN, KPO_SCOPE_VENDOR, KPO_SCOPE_VENDOR_DOMAIN, KPO_NSCOPES };
+
+struct kpo_scope_def {
+	const char *by;                 /* "ALL", "domain", "vendor", "vendor;domain" */
+	enum kpo_table table;           /* its rows (ALL: this table's totals row) */
+};
+
+extern const struct kpo_scope_def kpo_scopes[KPO_NSCOPES];
+
+/* The scorecard's fixed columns around the targeted metrics' pairs
+ * (METRIC, METRIC + kpo_status_suffix). */
+extern const char kpo_scorecard_vendor[], kpo_scorecard_score[], kpo_scorecard_status[];
+extern const char kpo_status_suffix[];  /* "_status" */
 
 #endif

@@ -38,7 +38,7 @@ kpo_trim(const char **s, size_t *n)
 	}
 }
 
-/* ASCII and Cyrillic lower case of the character at S: writes as many bytes
+/* ASCII, Latin-1 and Cyrillic lower case of the character at S: writes as many bytes
  * to OUT as it consumes, and returns that count. */
 static size_t
 lower_char(const unsigned char *s, size_t n, unsigned char *out)
@@ -60,6 +60,11 @@ lower_char(const unsigned char *s, size_t n, unsigned char *out)
 	if (n >= 2 && s[0] == 0xD0 && s[1] >= 0x80 && s[1] <= 0x8F) {        /* Ѐ-Џ, Ё */
 		out[0] = 0xD1;
 		out[1] = s[1] + 0x10;
+		return 2;
+	}
+	if (n >= 2 && s[0] == 0xC3 && s[1] >= 0x80 && s[1] <= 0x9E && s[1] != 0x97) {   /* À-Þ but × */
+		out[0] = 0xC3;
+		out[1] = s[1] + 0x20;
 		return 2;
 	}
 	out[0] = s[0];
@@ -115,14 +120,19 @@ is_alnum_ascii(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Non-ASCII characters that are punctuation or space, not letters, for the
- * header key: NBSP, «», dashes, quotes, ellipsis. */
+/* Non-ASCII characters that are punctuation, symbols or space, not letters,
+ * for the header key: NBSP, «», dashes, quotes, €, №. */
 static size_t
 nonascii_punct(const unsigned char *s, size_t n)
 {
-	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0xA0 || s[1] == 0xAB || s[1] == 0xBB))
+	/* U+00A0..U+00BF (NBSP, «», ©, °, £ ...), U+00D7 and U+00F7. */
+	if (n >= 2 && s[0] == 0xC2 && s[1] >= 0xA0 && s[1] <= 0xBF)
 		return 2;
-	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x90 && s[2] <= 0xAF)
+	if (n >= 2 && s[0] == 0xC3 && (s[1] == 0x97 || s[1] == 0xB7))
+		return 2;
+	/* U+2000..U+2BFF: punctuation, currency symbols (€ ₽ ₹), №, arrows,
+	 * mathematical signs. */
+	if (n >= 3 && s[0] == 0xE2 && s[1] >= 0x80 && s[1] <= 0xAF)
 		return 3;
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Text as kpo compares and writes it: white space, case, header keys.
- * UTF-8 in, UTF-8 out; only ASCII and Cyrillic letters change case. */
+ * UTF-8 in, UTF-8 out; only ASCII, Latin-1 and Cyrillic letters change case. */
 #ifndef KPO_TEXT_H
 #define KPO_TEXT_H
 
@@ -16,10 +16,10 @@ void kpo_trim(const char **s, size_t *n);
  * runs to one space; OUT needs N + 1 bytes.  Returns the length. */
 size_t kpo_text_fold(const char *s, size_t n, char *out);
 
-/* Lower case (ASCII and Cyrillic) of S into OUT, which gets exactly N bytes. */
+/* Lower case (ASCII, Latin-1, Cyrillic) of S into OUT, which gets exactly N bytes. */
 void kpo_lower_utf8(const char *s, size_t n, char *out);
 
-/* A header's match key: lower case (ASCII and Cyrillic), letters and digits
+/* A header's match key: lower case (ASCII, Latin-1, Cyrillic), letters and digits
  * only.  OUT needs N + 1 bytes.  Returns the length. */
 size_t kpo_header_key(const char *s, size_t n, char *out);
 

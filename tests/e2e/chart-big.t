@@ -12,14 +12,14 @@ is "$rc" 0 "renders"
 G=$T/o/gnuplot
 n=$(wc -l <"$G/vendor-scorecard.dat")
 ok "$([ "$n" -le 13 ] && echo 0 || echo 1)" "vendor-scorecard: at most 12 + 1 vendor rows ($n)"
-like "$G/vendor-scorecard.dat" '	other \(288 vendors\)$' "the other 288 vendors folded into one"
+like "$G/vendor-scorecard.dat" '	other \(288 vendors\)	3$' "the other 288 vendors folded into one (on-time status unknown)"
 is "$(wc -l <"$G/savings-by-domain.dat")" 13 "savings-by-domain: 12 domains and other"
 is "$(wc -l <"$G/turnaround-by-domain.dat")" 12 "turnaround-by-domain: the top 12 (quantiles do not fold)"
 is "$(wc -l <"$G/savings-heatmap-x.dat")" 24 "heatmap: the last 24 months"
 is "$(wc -l <"$G/savings-heatmap-y.dat")" 13 "heatmap: 12 domains and other"
 is "$(wc -l <"$G/on-time-trend.dat")" 24 "on-time-trend: the last 24 months"
-is "$(head -1 "$G/quality-trend.dat" | awk -F '	' '{print NF}')" 9 "quality-trend: 7 lines (6 domains and other)"
-like "$G/quality-trend.dat" '	other \(14 domains\)$' "quality-trend: the other 14 domains as one line"
+is "$(head -1 "$G/quality-trend.dat" | awk -F '	' '{print NF}')" 13 "quality-trend: 9 lines (8 domains and other), idx, month, n, partial"
+like "$G/quality-trend.dat" '	other \(12 domains\)	n	partial$' "quality-trend: the other 12 domains with data as one line"
 
 # The folded row: sums, savings % from the sums, quality weighted by quality_n.
 python3 - "$T/big" "$G/vendor-scorecard.dat" <<'PY' >"$T/fold"
@@ -43,6 +43,6 @@ for f in "$T"/o/*.svg; do
 	python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$f" || echo "$f"
 done >"$T/bad"
 is "$(cat "$T/bad")" "" "every SVG parses"
-is "$(ls "$T/o" | grep -c '\.png$')" 7 "seven PNG"
+is "$(ls "$T/o" | grep -c '\.png$')" 9 "nine PNG"
 
 done_testing

@@ -26,7 +26,7 @@ like "$T/nr/gnuplot/charts.gp" 'set output "\.\./savings-by-domain\.png"' "--no-
 if command -v gnuplot >/dev/null 2>&1; then
 	(cd "$T/nr/gnuplot" && gnuplot -d charts.gp >/dev/null 2>&1)
 	ok $? "the written script runs as it is: gnuplot -d charts.gp"
-	is "$(images "$T/nr")" 14 "... and draws the 14 images"
+	is "$(images "$T/nr")" 18 "... and draws the 18 images"
 else
 	skip "gnuplot not installed"
 	skip "gnuplot not installed"
@@ -42,7 +42,7 @@ exit 1
 SH
 cat >"$T/empty/gnuplot" <<'SH'
 #!/bin/sh
-for f in savings-by-domain turnaround-by-domain on-time-trend quality-trend vendor-scorecard savings-by-month savings-heatmap; do
+for f in savings-by-domain turnaround-by-domain on-time-trend quality-trend vendor-scorecard savings-by-month savings-heatmap rework-control defect-control; do
 	echo x >"../.$f.png.tmp"; : >"../.$f.svg.tmp"
 done
 exit 0
@@ -91,7 +91,7 @@ is "$(images "$T/oh")" 0 "... no partial image"
 # A good run over a folder with old images replaces them.
 run kpo-chart -q -o "$T/of" $B
 is "$rc" 0 "a later good run into the same folder"
-is "$(images "$T/of")" 14 "... draws all 14 images"
+is "$(images "$T/of")" 18 "... draws all 18 images"
 
 # The clean environment: gnuplot sees no HOME or GNUPLOT_* variables.
 mkdir "$T/env"

@@ -1,7 +1,10 @@
 #!/bin/sh
 # kpo-enrich against an independent model in Python (decimal arithmetic,
 # zoneinfo for local working hours) on the sample exports and the sample
-# reference tables: every appended value of every row must agree.
+# reference tables: every appended value of every row must agree.  The
+# exports of other formats (d- to o-, tests/golden/ingest/SAMPLES) bring rows
+# without hours (Jira issues with no time logged) or without cost (Toggl's
+# unbilled entries): no baseline, or no cost_base, and no savings.
 . "$(dirname "$0")/lib.sh"
 
 if ! python3 -c 'import zoneinfo, zoneinfo as z; z.ZoneInfo("Europe/Berlin")' 2>/dev/null; then
@@ -12,6 +15,17 @@ fi
 kpo-ingest -q samples/exports/a-timetracker.csv samples/exports/b-excel-ru-utf8.csv samples/exports/c-jira.csv \
     >"$T/canon.csv"
 is "$?" 0 "kpo-ingest of the samples"
+# The format samples, each with its options, into one stream.
+grep -v '^#' tests/golden/ingest/SAMPLES | grep -v -e '--skip' -e '--no-header' | while read -r f opts; do
+	case $f in [abc]-*) continue ;; esac
+	eval "set -- $opts"
+	kpo-ingest -q "$@" "samples/exports/$f" 2>/dev/null
+done | awk 'NR == 1 || $0 !~ /^task_id,/' >"$T/formats.csv"
+is "$(grep -c '^task_id,' "$T/formats.csv")" 1 "kpo-ingest of the format samples: one stream"
+count_empty() {  # rows without hours, rows without cost
+	python3 -c 'import csv, sys; r = list(csv.DictReader(open(sys.argv[1], encoding="utf-8"))); print(sum(1 for x in r if not x["hours"]), sum(1 for x in r if not x["cost"]))' "$1"
+}
+ok "$(count_empty "$T/formats.csv" | grep -qv '^0 \| 0$'; echo $?)" "the format samples have rows without hours and rows without cost ($(count_empty "$T/formats.csv"))"
 
 cat >"$T/model.py" <<'EOF'
 import csv, sys
@@ -75,10 +89,13 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
     fxr = rate(r["currency"], day)
     if fxr is None:
         continue                        # rejected
-    cost_base = Decimal(r["cost"]) * fxr
-    hours = Decimal(r["hours"])
+    # hours and cost may be empty: then no baseline, or no cost_base, and no savings
+    cost_base = Decimal(r["cost"]) * fxr if r["cost"] else None
+    hours = Decimal(r["hours"]) if r["hours"] else None
     base = None
-    if r["inhouse_rate"]:
+    if hours is None:
+        pass
+    elif r["inhouse_rate"]:
         base = hours * Decimal(r["inhouse_rate"])
     else:
         hit = rates.get((r["domain"], r["region"])) if r["region"] else None
@@ -88,14 +105,16 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
             if conv is None:
                 continue
             base = hours * hit[0] * conv
-    cb = Decimal(q4(cost_base))
+    cb = Decimal(q4(cost_base)) if cost_base is not None else None
     bl = Decimal(q4(base)) if base is not None else None
     tat = ""
     if dl:
         tat = q4(Decimal(tat_seconds(req, dl)) / 3600)
     on_time = ("1" if dl <= due else "0") if dl and due else ("0" if not dl and due and due < as_of else "")
-    out.writerow([r["task_id"], r["source"], str(cb), str(bl) if bl is not None else "",
-                  str(bl - cb) if bl is not None else "", tat, on_time, (dl or req).strftime("%Y-%m")])
+    out.writerow([r["task_id"], r["source"], str(cb) if cb is not None else "",
+                  str(bl) if bl is not None else "",
+                  str(bl - cb) if bl is not None and cb is not None else "", tat, on_time,
+                  (dl or req).strftime("%Y-%m")])
 EOF
 
 project() {  # the model's columns from an enriched stream
@@ -109,26 +128,29 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
 ' "$1" "$2"
 }
 
-run kpo-enrich --fx samples/fx.csv --rates samples/rates.csv --as-of 2026-11-15 "$T/canon.csv"
-is "$rc" 0 "samples, flat fx: exit 0"
+for canon in canon formats; do
+C=$T/$canon.csv
+run kpo-enrich --fx samples/fx.csv --rates samples/rates.csv --as-of 2026-11-15 "$C"
+is "$rc" 0 "$canon, flat fx: exit 0"
 project "$T/out" "$T/got.csv"
-python3 "$T/model.py" "$T/canon.csv" "$T/want.csv" fx=samples/fx.csv rates=samples/rates.csv
-same "$T/got.csv" "$T/want.csv" "samples, flat fx, elapsed hours: every row agrees with the model"
-is "$(($(wc -l <"$T/want.csv") - 1))" "$(($(wc -l <"$T/canon.csv") - 1))" "samples, flat fx: every row priced"
+python3 "$T/model.py" "$C" "$T/want.csv" fx=samples/fx.csv rates=samples/rates.csv
+same "$T/got.csv" "$T/want.csv" "$canon, flat fx, elapsed hours: every row agrees with the model"
+is "$(($(wc -l <"$T/want.csv") - 1))" "$(($(wc -l <"$C") - 1))" "$canon, flat fx: every row priced"
 
 run kpo-enrich --fx samples/fx-dated.csv --rates samples/rates.csv --as-of 2026-11-15 \
-    --calendar samples/holidays.csv --tz America/New_York "$T/canon.csv"
-is "$rc" 0 "samples, dated fx, business hours in New York: exit 0"
+    --calendar samples/holidays.csv --tz America/New_York "$C"
+is "$rc" 0 "$canon, dated fx, business hours in New York: exit 0"
 project "$T/out" "$T/got.csv"
-python3 "$T/model.py" "$T/canon.csv" "$T/want.csv" fx=samples/fx-dated.csv rates=samples/rates.csv \
+python3 "$T/model.py" "$C" "$T/want.csv" fx=samples/fx-dated.csv rates=samples/rates.csv \
     tz=America/New_York hours=09:00-18:00 holidays=samples/holidays.csv
-same "$T/got.csv" "$T/want.csv" "samples, dated fx, business hours in New York: every row agrees"
+same "$T/got.csv" "$T/want.csv" "$canon, dated fx, business hours in New York: every row agrees"
 
 run kpo-enrich --fx samples/fx.csv --rates samples/rates.csv --as-of 2026-11-15 \
-    --calendar samples/holidays.csv --tz Europe/Berlin --work-hours 08:30-17:15 "$T/canon.csv"
+    --calendar samples/holidays.csv --tz Europe/Berlin --work-hours 08:30-17:15 "$C"
 project "$T/out" "$T/got.csv"
-python3 "$T/model.py" "$T/canon.csv" "$T/want.csv" fx=samples/fx.csv rates=samples/rates.csv \
+python3 "$T/model.py" "$C" "$T/want.csv" fx=samples/fx.csv rates=samples/rates.csv \
     tz=Europe/Berlin hours=08:30-17:15 holidays=samples/holidays.csv
-same "$T/got.csv" "$T/want.csv" "samples, business hours 08:30-17:15 in Berlin: every row agrees"
+same "$T/got.csv" "$T/want.csv" "$canon, business hours 08:30-17:15 in Berlin: every row agrees"
+done
 
 done_testing

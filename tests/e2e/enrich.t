@@ -200,7 +200,7 @@ is "$rc" 66 "calendar: missing file: exit 66"
 cols $G/in.csv task_id,domain,region,requested_at,due_at,delivered_at,hours,cost,inhouse_rate,source >"$T/nocur.csv"
 run kpo-enrich --fx $G/fx.csv "$T/nocur.csv"
 is "$rc" 65 "a stream without currency: exit 65"
-like "$T/err" "^kpo-enrich: $T/nocur.csv:1: column 'currency' missing \\(it is produced by kpo-ingest\\)" \
+like "$T/err" "^kpo-enrich: $T/nocur.csv:1: column currency missing: this is not the canonical stream \\(kpo-ingest writes it\\)" \
     "a stream without currency: the column and kpo-ingest named"
 run kpo-enrich -o "$T/o.csv" --fx $G/fx.csv "$T/nocur.csv"
 is "$rc" 65 "-o with a missing column: exit 65"

@@ -25,7 +25,7 @@ check() {
 }
 
 check field-count.csv "" 5 3 "3:wrong field count" "5:wrong field count"
-check missing-value.csv "" 5 3 "3:missing value: vendor" "5:missing value: hours"
+check missing-value.csv "" 5 3 "3:missing value: vendor" "5:missing value: domain"
 check bad-number.csv "" 5 3 "3:unparsable number: column 'Hours'" "5:unparsable number: column 'Cost'"
 check bad-date.csv "" 5 3 "3:unparsable date" "5:unparsable date"
 check negative.csv "" 5 3 "3:negative value: column 'Hours'" "5:negative value: column 'Cost'"
@@ -62,11 +62,29 @@ run kpo-ingest --max-reject-pct 39.9 samples/bad/bad-date.csv
 is "$rc" 65 "40 % with --max-reject-pct 39.9: exit 65"
 like "$T/err" '2 of 5 rows rejected, more than --max-reject-pct 39.9%' "and says why"
 
-# A missing required column.
+# hours and cost may be empty: missing-value.csv's line 4 has neither and
+# is written.
+run kpo-ingest samples/bad/missing-value.csv
+like "$T/out" '^MV-3,Contract review - MSA backlog,Krakow Data Sp. z o.o.,Legal,Poland,2026-03-04T08:00:00Z,2026-03-11T00:00:00Z,2026-03-10T16:45:00Z,,,EUR,' \
+	"a row without hours and cost is written, both empty"
+# Only vendor, domain and requested_at are required: an empty task_id is no
+# "missing value"; the row's source is its id (kpo-ingest(1), Columns).
+printf 'Task ID,Vendor,Domain,Requested At\nT1,V,Legal,2026-01-05\n,V,Legal,2026-01-06\n' >"$T/noid.csv"
+run kpo-ingest "$T/noid.csv"
+is "$rc" 0 "an empty task_id: exit 0"
+like "$T/out" "^$T/noid.csv:3,,V,Legal,,2026-01-06T00:00:00Z,,,,,,,,,,$T/noid.csv:3\$" "the row with an empty task_id is written, its source its id"
+
+# Missing required columns: one message names them all and lists the header
+# once.
 run kpo-ingest samples/bad/missing-column.csv
-is "$rc" 65 "missing Cost column: exit 65"
-like "$T/err" "missing-column.csv:1: required column 'cost' missing; the header has: Task ID, Engagement, Vendor, Domain, Region, Requested At, Due At, Delivered At, Hours, Currency" \
-	"the message names the column and lists the header seen"
+is "$rc" 65 "no Domain and no Requested At column: exit 65"
+like "$T/err" "missing-column.csv:1: required columns? missing: domain, requested_at; the header has: Task ID, Engagement, Vendor, Region, Due At, Delivered At, Hours, Cost, Currency, In-house Rate, Quality, Defects, Reworked$" \
+	"one message names both columns and lists the header seen"
+is "$(grep -c 'In-house Rate' "$T/err")" 1 "the header is listed once"
+unlike "$T/err" 'MC-1|Bharat' "no data row is printed"
+run kpo-ingest --set domain=Legal --set requested_at=2026-03-01 samples/bad/missing-column.csv
+is "$rc" 0 "with --set domain and --set requested_at the file is read: exit 0"
+is "$(($(wc -l <"$T/out") - 1))" 3 "all 3 rows written"
 
 # A line after multi-line records and CRLF: same numbers through gzip and stdin.
 gzip -c samples/bad/multiline-crlf.csv >"$T/ml.csv.gz"

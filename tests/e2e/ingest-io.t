@@ -11,6 +11,14 @@ sed "s#^\(.*\),$a:#\1,$T/a.csv.gz:#" tests/golden/ingest/a-timetracker.csv >"$T/
 same "$T/out" "$T/want" "gzip input equals plain input"
 run kpo-ingest "$T/a.txt"
 is "$rc" 0 "gzip told by its magic bytes, not its name"
+# A known format inside gzip: recognised by its header all the same, and
+# the task_id made from the source names the file as given.
+gzip -9c samples/exports/h-toggl.csv >"$T/toggl.gz"
+run kpo-ingest --tz Asia/Kolkata --set 'vendor=Pune Legal Process Services Pvt Ltd' --set domain=Legal \
+	--set region=India --set currency=USD "$T/toggl.gz"
+sed "s#samples/exports/h-toggl.csv:#$T/toggl.gz:#g" tests/golden/ingest/h-toggl.csv >"$T/want"
+same "$T/out" "$T/want" "a gzip Toggl export equals the plain one, task_id and source naming the .gz"
+like "$T/err" "toggl.gz recognised as a Toggl" "and is recognised as Toggl"
 
 # Truncated and corrupt gzip: exit 74, the file named, never short data
 # passed off as whole.

@@ -39,14 +39,27 @@ for f in summary/by-domain.csv.gz summary/by-vendor.csv.gz summary/by-region.csv
 	ok "$(test -s "$out/2026-11-27/$f"; echo $?)" "the report has $f"
 done
 ok "$(cd "$out/2026-11-27" && sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1; echo $?)" "SHA256SUMS checks"
-for s in kpo-ingest kpo-enrich kpo-metrics; do
-	like "$out/2026-11-27/run.log" "$s: [0-9]+ rows read, [0-9]+ (written|used), [0-9]+ rejected" \
+log=$out/2026-11-27/run.log
+like "$log" "inputs: 3 exports in 1 source$" "run.log counts the exports"
+like "$log" "input a-timetracker.csv: 220 rows read, 220 written, 0 rejected; exit 0, [0-9.]+ s$" \
+	"run.log lists a-timetracker.csv with its rows read, written and rejected and its time"
+like "$log" "input b-excel-ru-utf8.csv: 215 rows read, 215 written, 0 rejected; exit 0" "and b-excel-ru-utf8.csv"
+like "$log" "input c-jira.csv: 230 rows read, 230 written, 0 rejected; c-jira.csv recognised as a Jira export; exit 0" "and c-jira.csv"
+like "$log" "kpo-ingest: 665 rows read, 665 written, 0 rejected in 3 of 3 exports, [0-9.]+ s" \
+	"and the sum of kpo-ingest's runs"
+for s in kpo-enrich kpo-metrics; do
+	like "$log" "$s: [0-9]+ rows read, [0-9]+ (written|used), [0-9]+ rejected" \
 		"run.log has $s's rows in, out and rejected"
 done
-like "$out/2026-11-27/run.log" "kpo-chart: 7 charts" "run.log has kpo-chart's summary"
-for s in kpo-ingest kpo-enrich kpo-metrics kpo-chart; do
-	like "$out/2026-11-27/run.log" "$s: exit 0, [0-9.]+ s" "run.log has $s's time"
+like "$log" "kpo-chart: 9 charts" "run.log has kpo-chart's summary"
+for s in kpo-enrich kpo-metrics kpo-chart; do
+	like "$log" "$s: exit 0, [0-9.]+ s" "run.log has $s's time"
 done
+unlike "$log" '\.tmp-' "run.log names no path of the build folder, gone once published"
+like "$log" "published $out/2026-11-27$" "run.log names the published report"
+like "$log" "page: $out/2026-11-27/charts/index.html$" "and the page by its published path"
+ok "$(test ! -e "$out/2026-11-27/skipped.txt"; echo $?)" "nothing skipped: no skipped.txt"
+unlike "$log" 'replacing' "a first run of the day replaces nothing"
 ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 5) }'; echo $?)" "the sample run takes under 5 s ($secs s)"
 
 # A stage failing: a bad fx file.
@@ -55,7 +68,10 @@ conf "$T/badfx.conf" "FX=$T/bad-fx.csv"
 run "$nightly" -c "$T/badfx.conf" --as-of 2026-11-28
 is "$rc" 65 "a bad fx file: exit 65"
 like "$T/err" 'bad-fx.csv:3' "stderr names the bad line"
-like "$out/.tmp-2026-11-28/run.log" 'FAILED: kpo-enrich' "run.log says which stage failed"
+like "$out/.tmp-2026-11-28/run.log" "FAILED: kpo-enrich: exit 65: $T/bad-fx.csv:3: unparsable rate 'lots'$" \
+	"the FAILED line says which stage failed and carries its own message"
+unlike "$out/.tmp-2026-11-28/run.log" 'FAILED.*(see above|missing column|disk full)' \
+	"and no list of possible causes"
 is "$(latest)" 2026-11-27 "latest still points at the previous good report"
 ok "$(test ! -e "$out/2026-11-28"; echo $?)" "nothing is published"
 
@@ -63,9 +79,13 @@ ok "$(test ! -e "$out/2026-11-28"; echo $?)" "nothing is published"
 cp samples/bad/bad-date.csv "$inbox/zz-bad.csv"
 conf "$T/strict.conf" MAX_REJECT_PCT=0.1
 run "$nightly" -c "$T/strict.conf" --as-of 2026-11-28
-is "$rc" 65 "more than MAX_REJECT_PCT rejected (2 of 670 > 0.1 %): exit 65"
-like "$T/err" '2 of 670 rows rejected, more than --max-reject-pct 0.1%' "and says so"
-like "$out/.tmp-2026-11-28/run.log" 'FAILED: kpo-ingest: bad data' "run.log says which stage and why"
+is "$rc" 65 "an export rejecting more than MAX_REJECT_PCT of its rows (2 of 5 > 0.1 %): exit 65"
+like "$T/err" '2 of 5 rows rejected, more than --max-reject-pct 0.1%' "and says so"
+like "$out/.tmp-2026-11-28/run.log" 'input zz-bad.csv: 5 rows read, 3 written, 2 rejected \(2 unparsable date\); exit 65' \
+	"run.log lists the export with its rows"
+like "$out/.tmp-2026-11-28/run.log" \
+	'FAILED: kpo-ingest could not read 1 of 4 exports: zz-bad.csv \(exit 65: .*2 of 5 rows rejected, more than --max-reject-pct 0.1%\)$' \
+	"the FAILED line names the export and carries kpo-ingest's message"
 is "$(latest)" 2026-11-27 "latest unchanged"
 conf "$T/lenient.conf" MAX_REJECT_PCT=50
 run "$nightly" -c "$T/lenient.conf" --as-of 2026-11-28
@@ -82,10 +102,14 @@ is "$rc" 66 "a missing inbox: exit 66"
 like "$T/err" "nowhere: no such folder" "and says so"
 is "$(latest)" 2026-11-28 "latest unchanged"
 
-# Re-running a day replaces it.
+# Re-running a day replaces it, and says so.
 echo marker >"$out/2026-11-28/marker"
+first_at=$(sed -n 's/^\([^ ]*\) published .*/\1/p' "$out/2026-11-28/run.log")
 run "$nightly" -c "$T/good.conf" --as-of 2026-11-28
 is "$rc" 0 "a second run of the same day: exit 0"
+like "$out/2026-11-28/run.log" "replacing the report of 2026-11-28 published at $first_at$" \
+	"run.log says it replaces the day's report and when that was published ($first_at)"
+like "$T/err" "replacing the report of 2026-11-28 published at $first_at$" "so does stderr"
 ok "$(test ! -e "$out/2026-11-28/marker"; echo $?)" "the day's report was replaced"
 is "$(latest)" 2026-11-28 "latest points at it"
 is "$(no_tmp)" 0 "no .tmp-* or .old-* left"
@@ -114,6 +138,65 @@ run "$nightly" -c "$T/unknown.conf"
 is "$rc" 64 "an unknown key: exit 64"
 like "$T/err" "unknown.conf:3: unknown key 'PATH'" "the message names it and its line"
 
+# A comment may follow a value: a '#' after white space starts it, unless
+# the value is quoted.
+mkdir -p "$T/in # box"
+cp samples/exports/c-jira.csv "$T/in # box/"
+cat >"$T/comments.conf" <<EOF
+# a comment line
+INBOX="$T/in # box"   # quoted: the '#' is part of the folder's name
+OUTROOT=$out	# a TAB before the comment
+RATES=$TOP/samples/rates.csv # rates
+FX='$TOP/samples/fx.csv'  # single quotes too
+KEEP_DAYS=30        # dated reports older than this are removed
+ON_BAD_FILE=fail    # the default
+MAP= # none
+EOF
+run "$nightly" -c "$T/comments.conf" --as-of 2026-11-28
+is "$rc" 0 "values followed by comments are read without them"
+like "$out/2026-11-28/run.log" "INBOX=$T/in # box OUTROOT=$out BASE" "and a quoted value keeps its '#'"
+like "$out/2026-11-28/run.log" 'input c-jira.csv: 230 rows read' "the folder named with a '#' is read"
+printf 'INBOX=%s\nOUTROOT=%s\nKEEP_DAYS=3#0\n' "$inbox" "$out" >"$T/hash.conf"
+run "$nightly" -c "$T/hash.conf" --as-of 2026-11-28
+is "$rc" 64 "a '#' right after a value is part of it"
+like "$T/err" "KEEP_DAYS must be a whole number of days: '3#0'" "and the value is refused as such"
+printf 'INBOX=%s # box\nOUTROOT=%s\n' "$T/in" "$out" >"$T/unquoted.conf"
+run "$nightly" -c "$T/unquoted.conf" --as-of 2026-11-28
+is "$rc" 66 "unquoted, ' # box' is a comment"
+like "$T/err" "INBOX $T/in: no such folder" "so the folder is $T/in"
+printf 'OUTROOT=%s\nINBOX="%s\n' "$out" "$inbox" >"$T/open.conf"
+run "$nightly" -c "$T/open.conf" --as-of 2026-11-28
+is "$rc" 64 "a quote that is not closed: exit 64"
+like "$T/err" 'open.conf:2: INBOX: the opening " is not closed' "naming the line"
+printf 'OUTROOT=%s\nINBOX="%s" box\n' "$out" "$inbox" >"$T/after.conf"
+run "$nightly" -c "$T/after.conf" --as-of 2026-11-28
+is "$rc" 64 "text after the closing quote: exit 64"
+like "$T/err" "after.conf:2: INBOX: text after the closing \": 'box'" "naming the line"
+printf 'INBOX=%s\nOUTROOT=%s\nON_BAD_FILE=ignore\n' "$inbox" "$out" >"$T/obf.conf"
+run "$nightly" -c "$T/obf.conf" --as-of 2026-11-28
+is "$rc" 64 "ON_BAD_FILE is fail or skip"
+like "$T/err" "ON_BAD_FILE must be fail or skip: 'ignore'" "and says so"
+is "$(latest)" 2026-11-28 "latest points at the last good report"
+# COSTS and GOVERNANCE_PCT reach kpo-metrics: the total cost in the bundle.
+conf "$T/costs.conf" "COSTS=$TOP/samples/costs.csv" "GOVERNANCE_PCT=4"
+run "$nightly" -c "$T/costs.conf" --as-of 2026-11-28
+is "$rc" 0 "COSTS and GOVERNANCE_PCT: exit 0"
+like "$out/2026-11-28/run.log" 'kpo-metrics: .*; costs: 9 rows read, 9 used, 0 rejected' "run.log: the costs rows read"
+zcat "$out/2026-11-28/summary/by-domain.csv.gz" | python3 -c '
+import csv, sys
+r = [x for x in csv.DictReader(sys.stdin) if x["domain"] == "ALL"][0]
+print(r["transition"], r["other_cost"], float(r["governance"]) > 0, float(r["tco"]) > float(r["cost"]))' >"$T/tco"
+is "$(cat "$T/tco")" "40920.00 2290.00 True True" \
+	"the bundle: transition 24000 EUR x 1.08 + 15000, other 850 + 120000 INR x 0.012, governance, tco above cost"
+like "$out/2026-11-28/charts/index.html" 'class="k">Total cost</div><div class="v">[0-9]' "the page shows the total cost"
+conf "$T/govbad.conf" "GOVERNANCE_PCT=120"
+run "$nightly" -c "$T/govbad.conf" --as-of 2026-11-28
+is "$rc" 64 "GOVERNANCE_PCT=120: exit 64 before any stage runs"
+like "$T/err" "GOVERNANCE_PCT must be a percentage from 0 to 100" "... and says why"
+conf "$T/nocosts.conf" "COSTS=$T/no-such-costs.csv"
+run "$nightly" -c "$T/nocosts.conf" --as-of 2026-11-28
+is "$rc" 66 "COSTS naming a missing file: exit 66"
+
 # A big inbox keeps a run busy for the lock and kill tests.
 mkdir -p "$T/bigbox"
 scripts/gen-data 400000 3 >"$T/bigbox/big.csv"
@@ -135,7 +218,7 @@ is "$(latest)" 2026-11-30 "latest points at its report"
 # Killed with SIGKILL half-way: nothing published; the next run cleans up.
 setsid "$nightly" -c "$T/big.conf" --as-of 2026-12-01 >/dev/null 2>&1 &
 victim=$!
-for _ in $(seq 100); do [ -s "$out/.tmp-2026-12-01/work/canonical.csv" ] || [ -n "$(ls -A "$out/.tmp-2026-12-01/work" 2>/dev/null | grep '^\.canonical')" ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ -n "$(ls -A "$out/.tmp-2026-12-01/work/ingest" 2>/dev/null)" ] && break; sleep 0.05; done
 kill -KILL -- -"$victim" 2>/dev/null
 { wait "$victim"; } 2>/dev/null
 is "$(latest)" 2026-11-30 "after SIGKILL half-way latest is unchanged"
@@ -154,6 +237,7 @@ is "$rc" 0 "an export named '$odd' is read"
 ok "$(test ! -e "$TOP/kpo-pwned3" && test ! -e "$T/oddbox/kpo-pwned3" && test ! -e "$out/kpo-pwned3"; echo $?)" \
 	"and the \$(touch ...) in its name runs nothing"
 like "$out/2026-12-02/run.log" 'kpo-ingest: 220 rows read' "all its rows are read"
+like "$out/2026-12-02/run.log" 'input -x \$\(touch kpo-pwned3\), "q".csv: 220 rows read' "and run.log names it"
 
 # The output disk full: a 3 MB tmpfs in a private mount namespace (no root
 # needed: a user namespace maps us to root there).

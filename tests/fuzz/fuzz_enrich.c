@@ -79,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct kpo_stage st;
 	static char fx[64], rates[64], cal[64];
 	static const struct kpo_csv_opts csv = { .delim = ',' };
-	static const struct kpo_stage_ops ops = { input, row, input_free, never };
+	static const struct kpo_stage_ops ops = { input, row, input_free, never, NULL };
 	struct run x = { 0 };
 	char path[64], *argv[1] = { path };
 	int fd;

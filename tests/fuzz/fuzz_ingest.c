@@ -57,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct kpo_ingest *ing;
 	static struct kpo_out *out;
 	static struct kpo_stage st;
-	static const struct kpo_stage_ops ops = { input, row, input_free, never };
+	static const struct kpo_stage_ops ops = { input, row, input_free, never, NULL };
 	struct kpo_csv_opts csv = { 0 };
 	struct run x = { 0 };
 	char *argv[1];

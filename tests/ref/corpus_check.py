@@ -7,7 +7,16 @@ import json, os, subprocess, sys
 
 build = os.environ["KPO_BUILD"]
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-corpus = os.path.join(os.path.dirname(top), "shared", "corpus", "csv-spectrum")
+# ../shared/corpus next to the checkout, or further up for a git worktree
+# (/work/wt/NAME), or KPO_CORPUS.
+corpus = os.environ.get("KPO_CORPUS")
+if not corpus:
+    d = top
+    while os.path.dirname(d) != d:
+        d = os.path.dirname(d)
+        corpus = os.path.join(d, "shared", "corpus", "csv-spectrum")
+        if os.path.isdir(corpus):
+            break
 n = 0
 failed = 0
 

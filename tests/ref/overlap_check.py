@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """Check that the 20 tasks shared by every sample export (KPO-1001..KPO-1020)
-canonicalize to identical values in every golden file, except `source`.
+canonicalize to identical values in every golden file, except `source`; and
+that every golden stream of tests/golden/ingest/ names its domains by the
+eight KPO domain names only, whatever the export called them ("R&D",
+"Юридические услуги", ...).
 
 Usage: overlap_check.py [GOLDEN_DIR]   (default tests/golden/ingest)
 """
 import csv
+import glob
 import os
 import sys
 
 NAMES = ["a-timetracker.csv", "b-excel-ru.csv", "b-excel-ru-utf8.csv", "c-jira.csv"]
 SHARED = [f"KPO-{n}" for n in range(1001, 1021)]
+DOMAINS = {"Financial Advisory", "Research & Development", "Management Consulting",
+           "Technical Analysis", "Investment Research", "Legal", "Healthcare", "Data Analytics"}
 
 
 def main():
@@ -40,11 +46,24 @@ def main():
             if common:
                 bad += 1
                 print(f"MISMATCH {x} and {y} share non-overlap ids: {sorted(common)[:5]}")
+    # every golden stream: the eight domain names only
+    ndom = 0
+    for path in sorted(glob.glob(os.path.join(d, "*.csv"))):
+        if path.endswith(".rejects.csv"):
+            continue
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                ndom += 1
+                if r["domain"] not in DOMAINS:
+                    bad += 1
+                    print(f"MISMATCH {os.path.basename(path)} {r['source']}: domain {r['domain']!r} "
+                          f"is none of the eight KPO domains")
     if bad:
         print(f"overlap_check: FAIL ({bad} mismatches)")
         return 1
     print(f"overlap_check: OK: {len(SHARED)} shared tasks x {len(cols)} columns identical "
-          f"in {len(NAMES)} goldens ({', '.join(f'{n}: {len(tables[n])} rows' for n in NAMES)})")
+          f"in {len(NAMES)} goldens ({', '.join(f'{n}: {len(tables[n])} rows' for n in NAMES)}); "
+          f"{ndom} rows of every golden stream in the eight KPO domains")
     return 0
 
 

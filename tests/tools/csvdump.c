@@ -30,7 +30,8 @@ json_string(const char *s, size_t n)
 static void
 dump(const struct kpo_record *rec)
 {
-	static const char *names[] = { "ok", "field_count", "bad_quote", "too_long", "unterminated" };
+	static const char *names[] = { "ok", "field_count", "bad_quote", "too_long", "unterminated",
+	    "too_many_fields", "record_too_long" };
 	size_t i;
 
 	printf("{\"line\":%ld,\"status\":\"%s\",\"raw\":", rec->line, names[rec->status]);

@@ -2,6 +2,7 @@
  * ends, BOM, delimiter detection, field counts, quotes, the field cap, gzip
  * and encodings.  Each input is written to a temporary file; the expected
  * lines and fields are read off the input by hand. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static const char *
 describe(const char *file, struct kpo_csv_opts *o, int *rc_out)
 {
 	static char buf[8192];
-	static const char *st[] = { "ok", "count", "quote", "long", "open" };
+	static const char *st[] = { "ok", "count", "quote", "long", "open", "many", "rlong" };
 	struct kpo_csv *r = kpo_csv_open(file, o);
 	struct kpo_record *rec;
 	int rc = 0;
@@ -77,6 +78,32 @@ read_all(const char *file)
 	return describe(file, NULL, &rc);
 }
 
+/* Reads PATH with field cap CAP many times over; returns the number of reads
+ * that did not give "one header, one record of status WANT". */
+struct reader_job {
+	const char *path;
+	size_t cap;
+	enum kpo_rec_status want;
+	int wrong;
+};
+
+static void *
+read_many(void *arg)
+{
+	struct reader_job *j = arg;
+	struct kpo_csv_opts o = { .max_field = j->cap };
+
+	for (int i = 0; i < 300; i++) {
+		struct kpo_csv *r = kpo_csv_open(j->path, &o);
+		struct kpo_record *rec;
+
+		if (kpo_csv_next(r, &rec) != 1 || rec->status != j->want || kpo_csv_next(r, &rec) != 0)
+			j->wrong++;
+		kpo_csv_close(r);
+	}
+	return NULL;
+}
+
 int
 main(void)
 {
@@ -108,6 +135,8 @@ main(void)
 	is(read_all(FILE_WITH("a,b\n1,2\n\"open,3\n4,5\n")), "H1:a|b;2:ok:1|2;3:open:;ERROR 3",
 	    "a quote never closed is reported where it opened, then a data error");
 	is(read_all(FILE_WITH("a,b\n1,2")), "H1:a|b;2:ok:1|2;", "no final newline");
+	is(read_all(FILE_WITH("a;b")), "H1:a|b;", "a header without a line end (found by fuzzing: it hung)");
+	is(read_all(FILE_WITH("\"a;b\n")), "ERROR 3", "a header with a quote never closed");
 	is(read_all(FILE_WITH("a,b\n\"\",\" x \"\n")), "H1:a|b;2:ok:| x ;", "empty and blank-padded quoted fields");
 	is(read_all(FILE_WITH("a,b\n x , y \n")), "H1:a|b;2:ok:x|y;", "blanks around unquoted fields go by default");
 	is(read_all(FILE_WITH("a,b\n \"x\" ,\" y \"\n")), "H1:a|b;2:ok:x| y ;",
@@ -170,6 +199,139 @@ main(void)
 		is(read_all(file_with(big, strlen(big))), "H1:a|b|c;2:quote:;3:ok:3|4|5;",
 		    "a bad quote on a 300 KB line: one rejected record, the next line read");
 		free(big);
+	}
+
+	/* The cap on fields per record: past it the record is rejected and the
+	 * rest of its line skipped; the next line is read. */
+	memset(&o, 0, sizeof o);
+	o.max_fields = 3;
+	is(describe(FILE_WITH("a,b,c\n1,2,3\n1,2,3,4\n5,6,7\n"), &o, &rc), "H1:a|b|c;2:ok:1|2|3;3:many:;4:ok:5|6|7;",
+	    "max_fields 3: a record of 4 fields is rejected, the next line read");
+	is(describe(FILE_WITH("a,b,c\n1,2,3,4,\"x\ny\"\n5,6,7\n"), &o, &rc), "H1:a|b|c;2:many:;3:quote:;4:ok:5|6|7;",
+	    "past the cap the rest of the line is not parsed, quotes and all");
+	is(describe(FILE_WITH("a,b,c\n1,2,3,\"x\ny\"\n5,6,7\n"), &o, &rc), "H1:a|b|c;2:many:;4:ok:5|6|7;",
+	    "a fourth field closing on the next line is counted there");
+	is(describe(FILE_WITH("a,b,c\n1,2,3,4"), &o, &rc), "H1:a|b|c;2:many:;", "and on a last line without a line end");
+	r = kpo_csv_open(FILE_WITH("a,b,c,d\n1,2,3,4\n"), &o);
+	is_int(kpo_csv_error(r), KPO_CSV_EDATA, "a header past max_fields is a data error");
+	ok(strstr(kpo_csv_message(r), ":1: the header line has more than 3 fields") != NULL, "which says so (%s)",
+	    kpo_csv_message(r));
+	kpo_csv_close(r);
+	unlink(path);
+	is(kpo_rec_status_kind(KPO_REC_TOO_MANY_FIELDS), "too many fields", "its reject kind");
+
+	/* The cap on record bytes: the raw text counts, without its line end. */
+	memset(&o, 0, sizeof o);
+	o.max_record = 10;
+	is(describe(FILE_WITH("a,b\n1,2\n1234,67890\n12345,67890\n3,4\n"), &o, &rc),
+	    "H1:a|b;2:ok:1|2;3:ok:1234|67890;4:rlong:;5:ok:3|4;", "max_record 10: 11 bytes are rejected, 10 are not");
+	r = kpo_csv_open(FILE_WITH("a,b\n12345,678901234\n"), &o);
+	rc = kpo_csv_next(r, &rec);
+	ok(rc == 1 && rec->status == KPO_REC_RECORD_TOO_LONG && rec->nf == 0, "record too long: no fields");
+	ok(rec->rawlen == 10 && memcmp(rec->raw, "12345,6789", 10) == 0, "and its raw text cut at the cap");
+	kpo_csv_close(r);
+	unlink(path);
+	is(describe(FILE_WITH("a,b\n\"12345678901\",2\n3,4\n"), &o, &rc), "H1:a|b;2:rlong:;ERROR 3",
+	    "the cap inside a quoted field: rejected, the rest of the file not read");
+	is(describe(FILE_WITH("a,b\n\"1\n2\n3\",4\n3,4\n"), &o, &rc), "H1:a|b;2:ok:1\n2\n3|4;5:ok:3|4;",
+	    "line ends inside quotes count as bytes");
+	is(describe(FILE_WITH("a,b\n\"1\n2\n3\n4\",5\n3,4\n"), &o, &rc), "H1:a|b;2:rlong:;6:ok:3|4;",
+	    "a record of four lines past the cap outside quotes: the rest of its last line skipped");
+	r = kpo_csv_open(FILE_WITH("abcdefghijk\n1\n"), &o);
+	ok(kpo_csv_error(r) == KPO_CSV_EDATA && strstr(kpo_csv_message(r), ":1: the header line is longer than 10 bytes"),
+	    "a header past max_record is a data error (%s)", kpo_csv_message(r));
+	kpo_csv_close(r);
+	unlink(path);
+	is(kpo_rec_status_kind(KPO_REC_RECORD_TOO_LONG), "record too long", "its reject kind");
+
+	/* One line of 1,000,000 delimiters, past any read: rejected with the
+	 * default cap, its raw text kept to the end of the line. */
+	{
+		size_t n = 1000000;
+		char *big = malloc(n + 64);
+
+		strcpy(big, "a,b\n");
+		memset(big + 4, ',', n);
+		strcpy(big + 4 + n, "\n1,2\n");
+		r = kpo_csv_open(file_with(big, strlen(big)), NULL);
+		rc = kpo_csv_next(r, &rec);
+		ok(rc == 1 && rec->status == KPO_REC_TOO_MANY_FIELDS && rec->line == 2 && rec->rawlen == n,
+		    "a line of %zu delimiters: too many fields at line 2, all of it raw", n);
+		rc = kpo_csv_next(r, &rec);
+		ok(rc == 1 && rec->status == KPO_REC_OK && rec->line == 3, "the next line is read");
+		kpo_csv_close(r);
+		unlink(path);
+		free(big);
+	}
+
+	/* A line of blanks is a blank line; the next record starts on its own line. */
+	is(read_all(FILE_WITH("a,b\n   \n \t\n1,2\n")), "H1:a|b;4:ok:1|2;", "lines of blanks are skipped and counted");
+	memset(&o, 0, sizeof o);
+	o.keep_blanks = 1;
+	is(describe(FILE_WITH("a\n  \n"), &o, &rc), "H1:a;2:ok:  ;", "unless blanks are kept");
+
+	/* Read boundaries change nothing: the same records with reads of 1 to 9 bytes. */
+	{
+		static const char text[] = "\xEF\xBB\xBF" "a,b\r\n\"x\r\ny\",2\r\n\r\n  \n3 , 4\r\"z\"w,5\n6,\"7\"\n1,2,3,4";
+		char want[8192];
+		int same = 1;
+
+		memset(&o, 0, sizeof o);
+		o.max_fields = 3;
+		snprintf(want, sizeof want, "%s", describe(FILE_WITH(text), &o, &rc));
+		for (size_t k = 1; k < 10; k++) {
+			o.read_size = k;
+			if (strcmp(describe(FILE_WITH(text), &o, &rc), want) != 0) {
+				same = 0;
+				printf("# read_size %zu: %s\n", k, describe(FILE_WITH(text), &o, &rc));
+			}
+		}
+		is(want, "H1:a|b;2:ok:x\r\ny|2;6:ok:3|4;7:quote:;8:ok:6|7;9:many:;", "records with a BOM, CRLF, quotes and caps");
+		ok(same, "the same with reads of 1 to 9 bytes");
+	}
+
+	/* Readers with different field caps, taking turns in one thread and
+	 * side by side in four: each keeps its own cap. */
+	{
+		char text[40000], small[64], big[64];
+		struct kpo_csv_opts os = { .max_field = 4 }, ob = { .max_field = 100 };
+		struct kpo_csv *rs, *rb;
+		struct kpo_record *rs_rec, *rb_rec;
+		struct reader_job jobs[4];
+		pthread_t t[4];
+		int wrong = 0;
+
+		strcpy(text, "a,b\n12345,1\n");
+		strcpy(small, file_with(text, strlen(text)));
+		strcpy(big, file_with(text, strlen(text)));
+		rs = kpo_csv_open(small, &os);
+		rb = kpo_csv_open(big, &ob);
+		ok(kpo_csv_next(rs, &rs_rec) == 1 && rs_rec->status == KPO_REC_TOO_LONG,
+		    "two readers in one thread: the one opened first keeps its cap of 4");
+		ok(kpo_csv_next(rb, &rb_rec) == 1 && rb_rec->status == KPO_REC_OK, "and the other its cap of 100");
+		kpo_csv_close(rs);
+		kpo_csv_close(rb);
+		unlink(small);
+		unlink(big);
+		/* A 30,000-byte field: libcsv grows its buffer in the middle of
+		 * each parse, which is when a shared cap would be the other's. */
+		strcpy(text, "a,b\n");
+		memset(text + 4, 'x', 30000);
+		strcpy(text + 30004, ",1\n");
+		strcpy(small, file_with(text, strlen(text)));
+		strcpy(big, file_with(text, strlen(text)));
+		for (int i = 0; i < 4; i++) {
+			jobs[i] = (struct reader_job){ i % 2 ? big : small, i % 2 ? 40000 : 20000,
+			    i % 2 ? KPO_REC_OK : KPO_REC_TOO_LONG, 0 };
+			pthread_create(&t[i], NULL, read_many, &jobs[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			wrong += jobs[i].wrong;
+		}
+		is_int(wrong, 0, "four threads, 300 reads each, caps of 20,000 and 40,000: every read as its own cap says");
+		unlink(small);
+		unlink(big);
 	}
 
 	/* Gzip: the same records; truncated or corrupt: an I/O error. */

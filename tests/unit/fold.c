@@ -38,7 +38,7 @@ main(void)
 		row("d", 5, 3000, 300, 70, 0),
 		row("e", 20, 200, 20, 60, 5),
 	};
-	struct kpo_rows t = { rows, 5, { { NULL, NULL }, { 0, 0 }, { 0 }, { 0 } }, 0 };
+	struct kpo_rows t = { rows, 5, { { NULL, NULL }, { 0, 0 }, { 0 }, { 0 }, { NULL } }, 0 };
 	struct kpo_groups gs;
 	const struct kpo_row *o;
 

@@ -27,6 +27,9 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS  = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 SECONDS      ?= 600
+# make check builds and runs the tests on every core (each test has its own
+# scratch folder, so they run side by side).
+NPROC        ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind screenshot install clean
 .DELETE_ON_ERROR:
@@ -61,13 +64,13 @@ deps:
 # prove runs the unit tests (C programs) and the end-to-end tests (shell),
 # all speaking TAP; KPO_BUILD tells the shell tests which binaries to use.
 check-plain: tests
-	KPO_BUILD=$(CURDIR)/$(BUILD) prove -f --exec '' $(UNITS) tests/e2e/*.t
+	KPO_BUILD=$(CURDIR)/$(BUILD) prove -j$(NPROC) -f --exec '' $(UNITS) tests/e2e/*.t
 
 check-asan:
-	$(MAKE) BUILD=build-asan CFLAGS='$(SAN_FLAGS)' tests
+	$(MAKE) -j$(NPROC) BUILD=build-asan CFLAGS='$(SAN_FLAGS)' tests
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	KPO_BUILD=$(CURDIR)/build-asan KPO_SANITIZED=1 \
-	prove -f --exec '' $(UNITS:$(BUILD)/%=build-asan/%) tests/e2e/*.t
+	prove -j$(NPROC) -f --exec '' $(UNITS:$(BUILD)/%=build-asan/%) tests/e2e/*.t
 
 # libFuzzer targets (clang): each replays tests/fuzz/regressions/ and then
 # runs for a short, bounded time in `make check`; `make fuzz SECONDS=N` runs
@@ -83,9 +86,9 @@ fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run $(SECONDS)
 
 check: deps
-	$(MAKE) check-plain
+	$(MAKE) -j$(NPROC) check-plain
 	$(MAKE) check-asan
-	$(MAKE) check-fuzz
+	$(MAKE) -j$(NPROC) check-fuzz
 
 # The demo report is dated 2026-11-28, the as-of date the samples were made
 # for, so the page shows the same numbers whenever it is built.

@@ -15,6 +15,17 @@
 #include "out.h"
 #include "report.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define KPO_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KPO_LSAN 1
+#endif
+#endif
+#ifdef KPO_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #define MAX_KINDS 32
 #define SHOWN_ON_STDERR 10
 
@@ -298,16 +309,45 @@ kpo_progress_clear(struct kpo_progress *p)
 	p->shown = 0;
 }
 
+#ifdef KPO_LSAN
+/* Under LeakSanitizer, leaks are looked for when main() has returned, not
+ * when an error ended the program from inside (a bad option or table: err.h's
+ * main() helpers), where what was being built is left to exit() on purpose and
+ * may or may not still be reachable from a register. */
+static int main_returning;
+
+const char *__lsan_default_options(void);
+
+const char *
+__lsan_default_options(void)
+{
+	return "leak_check_at_exit=0";
+}
+
+static void
+leak_check(void)
+{
+	if (main_returning)
+		__lsan_do_leak_check();
+}
+#endif
+
 void
 kpo_stage_init(const char *argv0)
 {
 	kpo_setprogname(argv0);
 	signal(SIGPIPE, SIG_DFL);
+#ifdef KPO_LSAN
+	atexit(leak_check);
+#endif
 }
 
 int
 kpo_close_stdout(int status)
 {
+#ifdef KPO_LSAN
+	main_returning = 1;
+#endif
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		kpo_warn("stdout: write error");
 		status = kpo_status_merge(status, EX_IOERR);

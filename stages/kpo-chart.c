@@ -29,12 +29,13 @@ struct options {
 	const char *bundle_link;
 	const char *rejects;
 	const char *status;     /* kpo-score's folder */
+	const char *skipped;    /* the nightly's skipped.txt */
 	double timeout;
 	int quiet;
 	struct kpo_chart_opts chart;
 };
 
-enum { O_FORMAT = 256, O_SLA, O_TOP, O_TIMEOUT, O_NORENDER, O_REJECTS, O_BUNDLELINK, O_STATUS, O_VERSION };
+enum { O_FORMAT = 256, O_SLA, O_TOP, O_TIMEOUT, O_NORENDER, O_REJECTS, O_BUNDLELINK, O_STATUS, O_SKIPPED, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "bundle-link",  required_argument, NULL, O_BUNDLELINK },
@@ -44,6 +45,7 @@ static const struct option longopts[] = {
 	{ "output",       required_argument, NULL, 'o' },
 	{ "quiet",        no_argument,       NULL, 'q' },
 	{ "rejects-link", required_argument, NULL, O_REJECTS },
+	{ "skipped",      required_argument, NULL, O_SKIPPED },
 	{ "sla-target",   required_argument, NULL, O_SLA },
 	{ "status",       required_argument, NULL, O_STATUS },
 	{ "timeout",      required_argument, NULL, O_TIMEOUT },
@@ -55,14 +57,26 @@ static const struct option longopts[] = {
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-q] [-o DIR] [--format png,svg] [--sla-target PCT] [--top N]\n"
-	    "       [--timeout SECONDS] [--no-render] [--rejects-link FILE] [--bundle-link PREFIX]\n"
-	    "       [--status DIR] BUNDLE_DIR\n", kpo_progname);
-	if (!status)
-		printf("Draws the charts of a kpo-metrics --bundle with gnuplot (PNG and SVG) and writes\n"
-		    "DIR/index.html.  See kpo-chart(1).\n");
-	exit(status);
+	static const struct kpo_help options[] = {
+		{ "-o, --output DIR", "write the charts, gnuplot/ and index.html into DIR (default .)" },
+		{ "--format png,svg", "the image formats (default both)" },
+		{ "--sla-target PCT", "the on-time target drawn on the on-time chart (default 95)" },
+		{ "--top N", "draw the N largest groups by items, fold the rest into other (default 12)" },
+		{ "--timeout SECONDS", "give gnuplot this long (default 30)" },
+		{ "--no-render", "write the gnuplot scripts and data only" },
+		{ "--rejects-link FILE", "count FILE's rejected rows on the page and link to it" },
+		{ "--bundle-link PREFIX", "link the bundle files as PREFIX/NAME" },
+		{ "--status DIR", "colour the page by kpo-score's statuses in DIR, with its scorecard" },
+		{ "--skipped FILE", "name the exports the nightly left out (NAME<tab>STATUS<tab>REASON lines)" },
+		{ "-q, --quiet", "no summary line" },
+		{ "-h, --help", "this help" },
+		{ "--version", "the version" },
+		{ NULL, NULL }
+	};
+
+	kpo_usage(status, "[OPTION]... BUNDLE_DIR",
+	    "Draws the charts of a kpo-metrics --bundle with gnuplot (PNG and SVG) and writes DIR/index.html.",
+	    options, 0);
 }
 
 /* --format png, svg or png,svg */
@@ -115,6 +129,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case O_STATUS:
 			opt->status = optarg;
+			break;
+		case O_SKIPPED:
+			opt->skipped = optarg;
 			break;
 		case O_SLA:
 			opt->chart.sla = kpo_number_arg("--sla-target", optarg, 0, 100);
@@ -198,12 +215,13 @@ main(int argc, char **argv)
 
 	kpo_stage_init(argv[0]);
 	bundle = parse_options(argc, argv, &opt);
-	pg = (struct kpo_page){ opt.dir, opt.bundle_link, opt.rejects, 0, &opt.chart, NULL, NULL, NULL };
+	pg = (struct kpo_page){ opt.dir, opt.bundle_link, opt.rejects, 0, &opt.chart, NULL, NULL, NULL, NULL };
 	memset(&sc, 0, sizeof sc);
 
 	/* Read the whole bundle (and the statuses) first: bad data writes nothing. */
 	if (kpo_bundle_read(&b, bundle, &kpo_chart_need, &f) != 0 ||
-	    (opt.rejects && kpo_page_count_rows(opt.rejects, &pg.nrejects, &f) != 0))
+	    (opt.rejects && kpo_page_count_rows(opt.rejects, &pg.nrejects, &f) != 0) ||
+	    (opt.skipped && kpo_page_read_skipped(opt.skipped, &pg.skipped, &f) != 0))
 		kpo_errx(f.status, "%s", f.msg);
 	if (opt.status) {
 		if (read_status(opt.status, &st, &sc, &f) != 0)
@@ -235,6 +253,7 @@ main(int argc, char **argv)
 	kpo_statuses_free(&st);
 	kpo_text_table_free(&sc);
 	kpo_bundle_free(&b);
+	free(pg.skipped);
 	free(gnuplot);
 	free(gpdir);
 	return kpo_close_stdout(status);

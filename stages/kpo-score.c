@@ -24,13 +24,21 @@ struct options {
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-q] --targets FILE [-o DIR] [--previous DIR] [--min-n N]\n"
-	    "       [--fail-on red|amber] BUNDLE_DIR\n", kpo_progname);
-	if (!status)
-		printf("Judges the metrics of a kpo-metrics bundle against targets: writes status.csv,\n"
-		    "scorecard.csv and alerts.csv into DIR and prints the alerts.  See kpo-score(1).\n");
-	exit(status);
+	static const struct kpo_help options[] = {
+		{ "--targets FILE", "the targets: metric,scope,min,target[,weight] (required)" },
+		{ "-o, --output DIR", "write status.csv, scorecard.csv and alerts.csv into DIR (default .)" },
+		{ "--previous DIR", "alert only on what turned red or amber since DIR's statuses" },
+		{ "--min-n N", "call a group of fewer than N items unknown (default 10)" },
+		{ "--fail-on red|amber", "exit 1 when a status is that bad or worse" },
+		{ "-q, --quiet", "no summary line" },
+		{ "-h, --help", "this help" },
+		{ "--version", "the version" },
+		{ NULL, NULL }
+	};
+
+	kpo_usage(status, "[OPTION]... --targets FILE BUNDLE_DIR",
+	    "Judges the metrics of a kpo-metrics bundle against targets: writes status.csv,\n"
+	    "scorecard.csv and alerts.csv into DIR and prints the alerts.", options, 0);
 }
 
 /* The options into OPT; returns the bundle folder. */

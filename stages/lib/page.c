@@ -13,6 +13,7 @@
 #include "out.h"
 #include "page.h"
 #include "tics.h"
+#include "utf8.h"
 #include "wilson.h"
 #include "status.h"
 #include "texttable.h"
@@ -55,6 +56,8 @@ static const char css[] =
     ".tile .d{color:#444;font-size:.8rem}"
     "td.l,th.l{text-align:left}"
     ".note{color:#555;font-size:.85rem;margin:.4rem 0}"
+    ".skipped{background:#f9d3cf;border:1px solid #c51b2a;border-radius:6px;padding:.4rem .6rem;margin:0 0 1rem}"
+    ".skipped ul{margin:.2rem 0 0;padding-left:1.2rem}"
     ".partial{background:#fff4d6;border:1px solid #f0d48a;border-radius:6px;padding:.4rem .6rem;font-size:.9rem}"
     "a{color:#0b5cad}"
     "footer{color:#777;font-size:.8rem;margin:2rem 0 1rem}";
@@ -282,6 +285,36 @@ page_head(struct kpo_out *o, const struct kpo_bundle *b)
 		kpo_out_printf(o, "<p class=\"partial\">%.7s is a partial month (data to %s): it is marked on the "
 		    "trend charts, and the changes on the key figures compare complete months only.</p>\n",
 		    b->as_of, b->as_of);
+}
+
+/* The exports the nightly left out: at the top, since every figure below
+ * lacks their rows. */
+static void
+page_skipped(struct kpo_out *o, const char *text)
+{
+	const char *line, *end;
+	size_t n = 0;
+
+	if (!text || !*text)
+		return;
+	for (line = text; *line; line = end + 1, n++)
+		end = strchr(line, '\n');
+	kpo_out_printf(o, "<div class=\"skipped\" role=\"alert\"><strong>%zu export%s could not be read and %s "
+	    "left out of this report:</strong> none of %s rows is in the figures below.\n<ul>\n", n, n == 1 ? "" : "s",
+	    n == 1 ? "is" : "are", n == 1 ? "its" : "their");
+	for (line = text; *line; line = end + 1) {
+		const char *tab1 = strchr(line, '\t'), *tab2 = strchr(tab1 + 1, '\t');
+
+		end = strchr(line, '\n');
+		kpo_out_puts(o, "<li><code>");
+		kpo_html_put(o, line, (size_t)(tab1 - line));
+		kpo_out_puts(o, "</code>: ");
+		kpo_html_put(o, tab2 + 1, (size_t)(end - tab2 - 1));
+		kpo_out_puts(o, " (exit ");
+		kpo_html_put(o, tab1 + 1, (size_t)(tab2 - tab1 - 1));
+		kpo_out_puts(o, ")</li>\n");
+	}
+	kpo_out_puts(o, "</ul></div>\n");
 }
 
 /* The status of metric M of the totals, or NULL. */
@@ -769,6 +802,7 @@ kpo_page_write(const struct kpo_page *pg, const struct kpo_bundle *b, const stru
 		char *slink = sdir ? kpo_xasprintf("%s/%s", sdir, kpo_status_files[KPO_SF_STATUS]) : NULL;
 
 		page_head(o, b);
+		page_skipped(o, pg->skipped);
 		page_tiles(o, pg, b);
 		page_attention(o, pg, slink);
 		page_scorecard(o, pg, b);
@@ -786,6 +820,58 @@ kpo_page_write(const struct kpo_page *pg, const struct kpo_bundle *b, const stru
 	free(dir_real);
 	free(path);
 	return rc;
+}
+
+#define SKIPPED_MAX (1 << 20)
+
+int
+kpo_page_read_skipped(const char *path, char **text, struct kpo_fail *f)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf, *line, *end;
+	size_t len;
+	long lineno = 1;
+
+	*text = NULL;
+	if (!fp)
+		return kpo_fail_errno(f, EX_NOINPUT, "--skipped %s", path);
+	buf = kpo_xmalloc(SKIPPED_MAX + 2);
+	len = fread(buf, 1, SKIPPED_MAX + 1, fp);
+	if (ferror(fp) || len > SKIPPED_MAX) {
+		fclose(fp);
+		free(buf);
+		return kpo_fail(f, ferror(fp) ? EX_IOERR : EX_DATAERR, "--skipped %s: %s", path,
+		    len > SKIPPED_MAX ? "longer than 1 MiB" : "read error");
+	}
+	fclose(fp);
+	if (len && buf[len - 1] != '\n')
+		buf[len++] = '\n';
+	buf[len] = '\0';
+	/* Each line: NAME, STATUS and REASON between two tabs, text only. */
+	for (line = buf; line < buf + len; line = end + 1, lineno++) {
+		const char *p, *tab1 = NULL, *tab2 = NULL;
+		int bad = 0;
+
+		end = memchr(line, '\n', (size_t)(buf + len - line));
+		for (p = line; p < end; p++) {
+			if (*p == '\t') {
+				if (!tab1)
+					tab1 = p;
+				else if (!tab2)
+					tab2 = p;
+				else
+					bad = 1;
+			} else if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				bad = 1;
+			}
+		}
+		if (bad || !tab2 || tab1 == line || tab2 == tab1 + 1 || kpo_utf8_invalid_at(line, (size_t)(end - line)) >= 0) {
+			free(buf);
+			return kpo_fail(f, EX_DATAERR, "--skipped %s:%ld: NAME<tab>STATUS<tab>REASON expected", path, lineno);
+		}
+	}
+	*text = buf;
+	return 0;
 }
 
 int

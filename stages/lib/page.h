@@ -7,7 +7,7 @@
  * the bundle files and the rejects file.  With kpo-score's statuses the key
  * figures and table cells are coloured by status, with the status word
  * beside the colour, and "Needs attention" and the vendor scorecard are
- * shown.  Every string from the data is HTML-escaped; the page is written
+ * shown.  Exports the nightly left out are named in a banner at the top.  Every string from the data is HTML-escaped; the page is written
  * atomically (out.h). */
 #ifndef KPO_PAGE_H
 #define KPO_PAGE_H
@@ -28,12 +28,18 @@ struct kpo_page {
 	const char *status_dir;                 /* --status, or NULL */
 	const struct kpo_statuses *status;      /* its status.csv */
 	const struct kpo_text_table *scorecard; /* its scorecard.csv */
+	char *skipped;                  /* --skipped: "NAME\tSTATUS\tREASON" lines, or NULL */
 };
 
 /* Writes DIR/index.html for bundle B and the charts CH.  0, or -1 with F
  * set. */
 int kpo_page_write(const struct kpo_page *pg, const struct kpo_bundle *b, const struct kpo_charts *ch,
     struct kpo_fail *f);
+
+/* Reads PATH, the nightly's list of the exports it left out (one line each:
+ * name, exit status and reason, separated by tabs, no other tab or control
+ * character), into *TEXT for the page's banner.  0, or -1 with F set. */
+int kpo_page_read_skipped(const char *path, char **text, struct kpo_fail *f);
 
 /* Counts the data rows of the CSV file PATH (plain or gzip; --rejects-link).
  * 0, or -1 with F set. */

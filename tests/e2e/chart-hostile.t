@@ -120,7 +120,27 @@ is "$(cat "$T/tags")" "" "--status: index.html holds only the tags kpo-chart wri
 for s in touch system '<script' passwd 'Рога' macro Brien; do
 	unlike "$T/ost/gnuplot/charts.gp" "$s" "--status: charts.gp does not hold '$s'"
 done
-test ! -e "$T/pwned1" && test ! -e /pwned1 && test ! -e /tmp/kpo-pwned2
+# --skipped: the nightly's list of exports left out, with hostile names.
+printf '%s\t65\t%s\n' '<script>alert(1)</script>.csv' 'bad "data" & <b>more</b>' "O'Brien;\$(touch x).csv" 'a reason' >"$T/skipped.txt"
+run kpo-chart -q --skipped "$T/skipped.txt" -o "$T/osk" $B
+is "$rc" 0 "kpo-chart --skipped with hostile export names"
+like "$T/osk/index.html" '<strong>2 exports could not be read and are left out of this report:</strong>' "the banner counts them"
+like "$T/osk/index.html" '<li><code>&lt;script&gt;alert\(1\)&lt;/script&gt;\.csv</code>: bad &quot;data&quot; &amp; &lt;b&gt;more&lt;/b&gt; \(exit 65\)</li>' \
+	"names and reasons escaped"
+unlike "$T/osk/index.html" '<script|<b>' "no raw tag from the list"
+printf 'one\ttwo\n' >"$T/skipbad.txt"
+run kpo-chart -q --skipped "$T/skipbad.txt" -o "$T/osk2" $B
+is "$rc" 65 "a skipped list without three fields: exit 65"
+like "$T/err" 'skipbad\.txt:1: NAME<tab>STATUS<tab>REASON expected' "naming the line"
+test ! -e "$T/osk2/index.html"
+ok $? "and no page"
+printf 'a\t65\tfine\nb\001\t65\tcontrol\n' >"$T/skipbad.txt"
+run kpo-chart -q --skipped "$T/skipbad.txt" -o "$T/osk2" $B
+like "$T/err" 'skipbad\.txt:2: NAME<tab>STATUS<tab>REASON expected' "a control character: refused at its line"
+run kpo-chart -q --skipped "$T/nothere.txt" -o "$T/osk2" $B
+is "$rc" 66 "a missing skipped list: exit 66"
+
+test ! -e "$T/pwned1" && test ! -e /pwned1 && test ! -e /tmp/kpo-pwned2 && test ! -e x
 ok $? "still no pwned files at the end"
 
 done_testing

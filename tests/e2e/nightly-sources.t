@@ -67,6 +67,10 @@ like "$T/err" 'skipping jira/d-cut.csv.gz: exit 74: truncated gzip data' "stderr
 like "$T/err" "published $rep without 1 of $all exports; see $rep/skipped.txt\$" "and the last line says so"
 is "$(cat "$rep/skipped.txt")" "jira/d-cut.csv.gz	74	truncated gzip data (unexpected end of file)" \
 	"skipped.txt: one line per skipped export: name, exit status, kpo-ingest's message"
+like "$rep/charts/index.html" '<div class="skipped" role="alert"><strong>1 export could not be read and is left out' \
+	"the page opens with a banner"
+like "$rep/charts/index.html" '<li><code>jira/d-cut.csv.gz</code>: truncated gzip data \(unexpected end of file\) \(exit 74\)</li>' \
+	"naming the export and why"
 ok "$(cd "$rep" && grep -q ' \./skipped\.txt$' SHA256SUMS && sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1; echo $?)" \
 	"SHA256SUMS covers skipped.txt and checks"
 like "$log" "inputs: $all exports in $((good)) sources" "run.log counts exports and sources"

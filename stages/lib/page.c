@@ -837,13 +837,16 @@ kpo_page_read_skipped(const char *path, char **text, struct kpo_fail *f)
 		return kpo_fail_errno(f, EX_NOINPUT, "--skipped %s", path);
 	buf = kpo_xmalloc(SKIPPED_MAX + 2);
 	len = fread(buf, 1, SKIPPED_MAX + 1, fp);
-	if (ferror(fp) || len > SKIPPED_MAX) {
+	if (ferror(fp)) {
 		fclose(fp);
 		free(buf);
-		return kpo_fail(f, ferror(fp) ? EX_IOERR : EX_DATAERR, "--skipped %s: %s", path,
-		    len > SKIPPED_MAX ? "longer than 1 MiB" : "read error");
+		return kpo_fail(f, EX_IOERR, "--skipped %s: read error", path);
 	}
 	fclose(fp);
+	if (len > SKIPPED_MAX) {
+		free(buf);
+		return kpo_fail(f, EX_DATAERR, "--skipped %s: longer than 1 MiB", path);
+	}
 	if (len && buf[len - 1] != '\n')
 		buf[len++] = '\n';
 	buf[len] = '\0';

@@ -60,7 +60,7 @@ is "$rc" 0 "renders the fixture bundle"
 is "$(cat "$T/err")" "" "-q: nothing on stderr"
 secs=$(echo "$end - $start" | bc 2>/dev/null || python3 -c "print($end - $start)")
 diag "rendering the fixture bundle (18 images + index.html) took $secs s"
-ok "$(python3 -c "print(0 if $secs < 2 else 1)")" "renders in under 2 s ($secs s)"
+ok "$(python3 -c "print(0 if $secs < 10 else 1)")" "renders in under 10 s, a guard against a blow-up, not a timing ($secs s)"
 
 check_images "$T/o1" >"$T/problems"
 is "$(cat "$T/problems")" "" "all nine charts as valid PNG and SVG"

@@ -77,7 +77,7 @@ like "$T/out" '^T1,,V,D,,2026-01-01T00:00:00Z' "and the row is read"
 # One line of $big bytes without a line end: the header, then a data line.
 rss_run "head -c $big /dev/zero | tr '\\\\0' x | kpo-ingest"
 is "$rc" 65 "a $big-byte header line without a line end: exit 65"
-like "$T/err" '^kpo-ingest: -:1: the header line is longer than' "reported at line 1"
+like "$T/err" '^kpo-ingest: -:1: the header line has a field longer than 1048576 bytes, or a quote' "reported at line 1"
 rss_ok 16384 "and memory stays bounded (under 16 MB)"
 rss_run "{ echo '$H'; head -c $big /dev/zero | tr '\\\\0' x; } | kpo-ingest"
 is "$rc" 65 "a $big-byte data line without a line end: exit 65 (1 of 1 rejected)"
@@ -164,6 +164,6 @@ run kpo-enrich --max-reject-pct 100 --as-of 2026-11-28 --calendar samples/holida
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 like "$T/err" '^kpo-enrich: x.csv:2: turnaround out of range' "a turnaround from year 1 to 9999 is rejected"
 like "$T/out" '^T2,.*,x.csv:3,' "ten years of business hours are counted"
-ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 2) }'; echo $?)" "in little time ($secs s)"
+ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 10) }'; echo $?)" "in little time: under 10 s, a guard against a blow-up ($secs s)"
 counts_add_up "absurd turnarounds"
 done_testing

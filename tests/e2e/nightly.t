@@ -60,7 +60,9 @@ like "$log" "published $out/2026-11-27$" "run.log names the published report"
 like "$log" "page: $out/2026-11-27/charts/index.html$" "and the page by its published path"
 ok "$(test ! -e "$out/2026-11-27/skipped.txt"; echo $?)" "nothing skipped: no skipped.txt"
 unlike "$log" 'replacing' "a first run of the day replaces nothing"
-ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 5) }'; echo $?)" "the sample run takes under 5 s ($secs s)"
+# Timing is make bench's business, never a test's (a loaded or sanitized
+# build is slow): only shown.
+diag "the sample run took $secs s"
 
 # A stage failing: a bad fx file.
 printf 'currency,rate\nEUR,1.08\nGBP,lots\n' >"$T/bad-fx.csv"

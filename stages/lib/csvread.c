@@ -1126,11 +1126,45 @@ columns_header(const char *columns)
 	return h;
 }
 
+/* The first record of R is its header: kept, or a failure that says why. */
+static void
+take_header(struct kpo_csv *r)
+{
+	struct kpo_record *hdr;
+
+	switch (kpo_csv_next(r, &hdr)) {
+	case -1:
+		return;
+	case 0:
+		return;      /* empty: no header */
+	}
+	switch (hdr->status) {
+	case KPO_REC_OK:
+	case KPO_REC_FIELD_COUNT:       /* no header to count against yet */
+		break;
+	case KPO_REC_TOO_LONG:
+	case KPO_REC_UNTERMINATED:
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line has a field longer than %zu bytes, or a quote in it is never closed",
+		    r->name, hdr->line, r->max_field);
+		return;
+	case KPO_REC_RECORD_TOO_LONG:
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is longer than %zu bytes", r->name, hdr->line, r->max_record);
+		return;
+	case KPO_REC_TOO_MANY_FIELDS:
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line has more than %zu fields", r->name, hdr->line, r->max_fields);
+		return;
+	case KPO_REC_BAD_QUOTE:
+		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is not valid CSV (malformed quotes)", r->name, hdr->line);
+		return;
+	}
+	r->header = record_copy(hdr);
+	r->header_nf = hdr->nf;
+}
+
 struct kpo_csv *
 kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 {
 	struct kpo_csv *r = kpo_xcalloc(1, sizeof *r);
-	struct kpo_record *hdr;
 	struct stat st;
 	int fd;
 
@@ -1204,33 +1238,7 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 		return r;
 	}
 
-	switch (kpo_csv_next(r, &hdr)) {
-	case -1:
-		return r;
-	case 0:
-		return r;      /* empty: no header */
-	}
-	switch (hdr->status) {
-	case KPO_REC_OK:
-	case KPO_REC_FIELD_COUNT:       /* no header to count against yet */
-		break;
-	case KPO_REC_TOO_LONG:
-	case KPO_REC_UNTERMINATED:
-		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line has a field longer than %zu bytes, or a quote in it is never closed",
-		    r->name, hdr->line, r->max_field);
-		return r;
-	case KPO_REC_RECORD_TOO_LONG:
-		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is longer than %zu bytes", r->name, hdr->line, r->max_record);
-		return r;
-	case KPO_REC_TOO_MANY_FIELDS:
-		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line has more than %zu fields", r->name, hdr->line, r->max_fields);
-		return r;
-	case KPO_REC_BAD_QUOTE:
-		fail(r, KPO_CSV_EDATA, "%s:%ld: the header line is not valid CSV (malformed quotes)", r->name, hdr->line);
-		return r;
-	}
-	r->header = record_copy(hdr);
-	r->header_nf = hdr->nf;
+	take_header(r);
 	return r;
 }
 

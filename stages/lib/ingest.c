@@ -823,3 +823,58 @@ kpo_ingest_put(const struct kpo_ingest_input *in, struct kpo_out *out)
 			kpo_out_field(out, "", 0);
 	kpo_out_endrow(out);
 }
+
+/* kpo-ingest's part in kpo_stage_run, shared by kpo-ingest and kpo-run. */
+static void *
+stage_input(void *ctx, struct kpo_csv *r)
+{
+	return kpo_ingest_input(((struct kpo_ingest_stage *)ctx)->ing, r);
+}
+
+static int
+stage_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_ingest_stage *x = ctx;
+	const char *source = kpo_ingest_source(in, rec->line);
+	struct kpo_verdict v;
+
+	if (kpo_ingest_row(x->ing, in, rec, source, &v) != 0) {
+		kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+		return 0;
+	}
+	kpo_ingest_put(in, x->out);
+	x->st->written++;
+	return kpo_out_failed(x->out) ? -1 : 0;
+}
+
+static void
+stage_input_free(void *in)
+{
+	kpo_ingest_input_free(in);
+}
+
+static int
+stage_stop(void *ctx)
+{
+	return kpo_out_failed(((struct kpo_ingest_stage *)ctx)->out);
+}
+
+/* A total, balance or note line at the foot of an export has fewer fields
+ * than the header: say what it is rather than count its fields. */
+static int
+stage_damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_ingest_stage *x = ctx;
+	struct kpo_verdict v;
+
+	(void)in;
+	if (rec->status != KPO_REC_FIELD_COUNT ||
+	    (!kpo_ingest_summary_line(rec, &v) && !kpo_ingest_note_line(rec, kpo_csv_header(r)->nf, &v)))
+		return 0;
+	kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+	return 1;
+}
+
+const struct kpo_stage_ops kpo_ingest_stage_ops = {
+	stage_input, stage_row, stage_input_free, stage_stop, stage_damaged
+};

@@ -117,15 +117,19 @@ parse_keep(struct kpo_ingest *ing, const char *list)
 	}
 }
 
-static void
-pick_profile(struct kpo_ingest *ing, const char *name)
+/* --profile NAME: the format, or NULL for none or "none"; an unknown name
+ * ends the program, before anything is allocated (nothing is left behind
+ * for the leak checker to find). */
+static const struct kpo_profile *
+pick_profile(const char *name)
 {
-	if (!name)
-		return;
-	if (strcmp(name, "none") == 0)
-		ing->no_profile = 1;
-	else if (!(ing->forced = kpo_profile_named(name)))
+	const struct kpo_profile *p;
+
+	if (!name || strcmp(name, "none") == 0)
+		return NULL;
+	if (!(p = kpo_profile_named(name)))
 		kpo_errx(EX_USAGE, "--profile: one of %s, or none, expected: '%s'", kpo_profile_names(), name);
+	return p;
 }
 
 static struct cell convert_fixed(struct kpo_ingest_input *in, int c, char *buf, struct kpo_verdict *v);
@@ -164,12 +168,14 @@ check_fixed(struct kpo_ingest *ing)
 struct kpo_ingest *
 kpo_ingest_new(const struct kpo_ingest_opts *opts)
 {
+	const struct kpo_profile *forced = pick_profile(opts->profile);
 	struct kpo_ingest *ing = kpo_xcalloc(1, sizeof *ing);
 
 	ing->opt = *opts;
 	if (!ing->opt.hours_unit)
 		ing->opt.hours_unit = 3600;
-	pick_profile(ing, opts->profile);
+	ing->forced = forced;
+	ing->no_profile = opts->profile && strcmp(opts->profile, "none") == 0;
 	if (opts->keep)
 		parse_keep(ing, opts->keep);
 	ing->aliases = kpo_aliases_new(opts->map);

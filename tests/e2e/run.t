@@ -135,6 +135,25 @@ compare "quiet" "-q" "-q $NIGHTLY_E" "-q --as-of 2026-11-28" "-q $NIGHTLY_E" $S/
 # An input that cannot be opened, one that is not CSV at all.
 compare "missing input" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" $S/inbox/c-jira.csv "$T/nope.csv"
 
+# The csv-spectrum corpus (as tests/ref/corpus_check.py finds it): files
+# that are not exports, each read alone and all at once.
+corpus=${KPO_CORPUS:-}
+if [ -z "$corpus" ]; then
+	d=$TOP
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		if [ -d "$d/shared/corpus/csv-spectrum" ]; then corpus=$d/shared/corpus/csv-spectrum; break; fi
+	done
+fi
+if [ -n "$corpus" ] && [ -d "$corpus/csvs" ]; then
+	for f in "$corpus"/csvs/*.csv; do
+		compare "corpus $(basename "$f")" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" "$f"
+	done
+	compare "corpus, all files" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" "$corpus"/csvs/*.csv
+else
+	skip "the csv-spectrum corpus is not there (KPO_CORPUS)"
+fi
+
 # Its own: the options of two stages given once, each stage's rejects.
 run kpo-run --rejects "$T/x.csv" $S/inbox/c-jira.csv
 is "$rc" 64 "--rejects: exit 64"

@@ -8,7 +8,7 @@ CFLAGS  ?= -O2 -g
 BUILD   ?= build
 
 KPO_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Istages/lib
-LDLIBS     = -lcsv -lz -lm
+LDLIBS     = -lcsv -lz -lm -pthread
 VERSION    = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 LIB_SRC  = $(wildcard stages/lib/*.c)

@@ -38,54 +38,6 @@ usage(int status)
 	    "month to every row.", options, 1);
 }
 
-/* What the run's inputs share. */
-struct run {
-	struct kpo_enrich *e;
-	struct kpo_stage *st;
-	struct kpo_out *out;
-	unsigned long long no_rate;     /* rows written without an in-house rate */
-	unsigned long long no_cost;     /* ... without a cost */
-	unsigned long long priced;      /* ... priced from --vendor-rates */
-};
-
-static void *
-input(void *ctx, struct kpo_csv *r)
-{
-	struct run *x = ctx;
-
-	return kpo_enrich_input(x->e, r, x->out);
-}
-
-static int
-row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
-{
-	struct run *x = ctx;
-	struct kpo_verdict v;
-
-	if (kpo_enrich_row(x->e, in, rec, &v) != 0) {
-		kpo_reject_row(x->st->rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
-		return 0;
-	}
-	kpo_enrich_put(x->e, in, rec, x->out);
-	x->st->written++;
-	x->no_rate += (unsigned)kpo_enrich_no_rate(in);
-	x->no_cost += (unsigned)kpo_enrich_no_cost(in);
-	x->priced += (unsigned)kpo_enrich_priced(in);
-	return kpo_out_failed(x->out) ? -1 : 0;
-}
-
-static void
-input_free(void *in)
-{
-	kpo_enrich_input_free(in);
-}
-
-static int
-stop(void *ctx)
-{
-	return kpo_out_failed(((struct run *)ctx)->out);
-}
-
 /* The options; the file operands are left in ARGV from the returned index. */
 static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa, struct kpo_enrich_opts *eo)
@@ -170,9 +122,8 @@ main(int argc, char **argv)
 	    .work_days = KPO_MON_FRI };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	static const struct kpo_stage_ops ops = { input, row, input_free, stop, NULL };
 	struct kpo_csv_opts csv = { .delim = ',' };
-	struct run x = { NULL, &st, NULL, 0, 0, 0 };
+	struct kpo_enrich_stage x = { NULL, &st, NULL, 0, 0, 0 };
 	char extra[160];
 	int i, status;
 
@@ -187,15 +138,8 @@ main(int argc, char **argv)
 		kpo_err(EX_CANTCREAT, "%s", sa.output);
 	kpo_stage_start(&st, &sa, "enrich", argc, argv);
 
-	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
-	extra[0] = '\0';
-	if (x.priced)
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu priced from --vendor-rates", x.priced);
-	if (x.no_cost)
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu without a cost", x.no_cost);
-	if (x.no_rate)
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %llu without an in-house rate",
-		    x.no_rate);
+	status = kpo_stage_run(&st, &kpo_enrich_stage_ops, &x, &csv, argc, argv);
+	kpo_enrich_stage_extra(&x, extra, sizeof extra);
 	status = kpo_stage_finish(&st, status, extra);
 	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
 	kpo_enrich_free(x.e);

@@ -54,63 +54,6 @@ parse_delim(const char *arg)
 	return arg[0];
 }
 
-/* What the run's inputs share. */
-struct run {
-	struct kpo_ingest *ing;
-	struct kpo_stage *st;
-	struct kpo_out *out;
-};
-
-static void *
-input(void *ctx, struct kpo_csv *r)
-{
-	return kpo_ingest_input(((struct run *)ctx)->ing, r);
-}
-
-static int
-row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
-{
-	struct run *x = ctx;
-	const char *source = kpo_ingest_source(in, rec->line);
-	struct kpo_verdict v;
-
-	if (kpo_ingest_row(x->ing, in, rec, source, &v) != 0) {
-		kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
-		return 0;
-	}
-	kpo_ingest_put(in, x->out);
-	x->st->written++;
-	return kpo_out_failed(x->out) ? -1 : 0;
-}
-
-static void
-input_free(void *in)
-{
-	kpo_ingest_input_free(in);
-}
-
-static int
-stop(void *ctx)
-{
-	return kpo_out_failed(((struct run *)ctx)->out);
-}
-
-/* A total, balance or note line at the foot of an export has fewer fields
- * than the header: say what it is rather than count its fields. */
-static int
-damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
-{
-	struct run *x = ctx;
-	struct kpo_verdict v;
-
-	(void)in;
-	if (rec->status != KPO_REC_FIELD_COUNT ||
-	    (!kpo_ingest_summary_line(rec, &v) && !kpo_ingest_note_line(rec, kpo_csv_header(r)->nf, &v)))
-		return 0;
-	kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
-	return 1;
-}
-
 /* The options; the file operands are left in ARGV from the returned index. */
 static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa,
@@ -222,8 +165,7 @@ main(int argc, char **argv)
 	struct kpo_csv_opts csv = { 0 };
 	struct kpo_stage st = { .max_reject_pct = 5.0 };
 	struct kpo_stage_args sa = { .progress = -1 };
-	static const struct kpo_stage_ops ops = { input, row, input_free, stop, damaged };
-	struct run x = { NULL, &st, NULL };
+	struct kpo_ingest_stage x = { NULL, &st, NULL };
 	int i, status;
 
 	kpo_stage_init(argv[0]);
@@ -244,7 +186,7 @@ main(int argc, char **argv)
 	kpo_stage_start(&st, &sa, "ingest", argc, argv);
 
 	kpo_ingest_header(x.ing, x.out);
-	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
+	status = kpo_stage_run(&st, &kpo_ingest_stage_ops, &x, &csv, argc, argv);
 	status = kpo_stage_finish(&st, status, kpo_ingest_notes(x.ing));
 	status = kpo_out_finish(x.out, status); /* -o FILE is replaced only by a run that succeeded */
 	kpo_ingest_free(x.ing);

@@ -37,52 +37,6 @@ usage(int status)
 	    "quality, on-time rate, turnaround quantiles, intervals, total cost, open items at --as-of.", options, 1);
 }
 
-/* What the run's inputs share. */
-struct run {
-	struct kpo_metrics *m;
-	struct kpo_stage *st;
-	int full;               /* the key combinations ran out */
-};
-
-static void *
-input(void *ctx, struct kpo_csv *r)
-{
-	return kpo_metrics_input(((struct run *)ctx)->m, r);
-}
-
-static int
-row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
-{
-	struct run *x = ctx;
-	struct kpo_verdict v;
-	int rc = kpo_metrics_add(x->m, in, rec, &v);
-
-	if (rc < 0) {
-		kpo_reject_row(x->st->rejects, r, rec, kpo_metrics_source_field(in), v.kind, v.detail);
-		return 0;
-	}
-	if (rc == KPO_METRICS_FULL) {
-		kpo_warn_at(kpo_csv_name(r), rec->line, "more than %llu distinct key combinations",
-		    (unsigned long long)KPO_METRICS_MAX_LEAVES);
-		x->full = 1;
-		return EX_DATAERR;
-	}
-	x->st->written++;
-	return 0;
-}
-
-static void
-input_free(void *in)
-{
-	kpo_metrics_input_free(in);
-}
-
-static int
-stop(void *ctx)
-{
-	return ((struct run *)ctx)->full;
-}
-
 /* The overheads: --costs, --fx, --governance-pct. */
 struct overheads {
 	const char *costs, *fx;
@@ -166,8 +120,7 @@ main(int argc, char **argv)
 	struct kpo_stage st = { .max_reject_pct = 5.0, .written_word = "used", .need_rows = 1 };
 	struct kpo_stage_args sa = { .progress = -1 };
 	const char *bundle = NULL;
-	static const struct kpo_stage_ops ops = { input, row, input_free, stop, NULL };
-	struct run x = { NULL, &st, 0 };
+	struct kpo_metrics_stage x = { NULL, &st, 0 };
 	struct kpo_csv_opts csv = { 0 };
 	struct overheads ov = { 0 };
 	struct kpo_costs costs = { 0 };
@@ -193,19 +146,9 @@ main(int argc, char **argv)
 	kpo_metrics_overheads(x.m, ov.costs ? &costs : NULL, ov.has_gov_pct ? &ov.gov_pct : NULL);
 
 	kpo_stage_caps(&sa, &csv);
-	status = kpo_stage_run(&st, &ops, &x, &csv, argc, argv);
-	if (ov.costs) {
-		unsigned long long bad = kpo_rejects_side_count(st.rejects);
-
-		snprintf(extra, sizeof extra, "; costs: %llu rows read, %llu used, %llu rejected", costs.read,
-		    costs.used, bad);
-		kpo_rejects_side_describe(st.rejects, extra, sizeof extra);
-		if (kpo_reject_threshold_passed(bad, costs.read, st.max_reject_pct)) {
-			kpo_warnx("%llu of %llu costs rows rejected, more than --max-reject-pct %g%%", bad, costs.read,
-			    st.max_reject_pct);
-			status = kpo_status_merge(status, EX_DATAERR);
-		}
-	}
+	status = kpo_stage_run(&st, &kpo_metrics_stage_ops, &x, &csv, argc, argv);
+	if (ov.costs)
+		status = kpo_metrics_stage_costs(&st, &costs, status, extra, sizeof extra);
 	status = kpo_stage_finish(&st, status, extra[0] ? extra : NULL);
 	meta.rows = st.read;
 	status = kpo_metrics_finish(x.m, status, &meta);        /* the tables only from a run that succeeded */

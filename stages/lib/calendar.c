@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "date.h"
 #include "err.h"
 
 #define CACHE_DAYS 1024         /* a power of two */
@@ -40,10 +41,8 @@ kpo_calendar_new(const char *tz, int start, int end, unsigned days)
 	struct kpo_calendar *c = kpo_xcalloc(1, sizeof *c);
 
 	c->utc = !tz || strcmp(tz, "UTC") == 0;
-	if (!c->utc) {
-		setenv("TZ", tz, 1);
-		tzset();
-	}
+	if (!c->utc)
+		kpo_tz_use(tz);
 	c->start = start;
 	c->end = end;
 	c->days = days & 0x7f;

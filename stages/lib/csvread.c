@@ -1181,7 +1181,7 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 	r->window = 8 * r->chunk;
 	if (!path || strcmp(path, "-") == 0) {
 		r->name = kpo_xstrdup("-");
-		fd = dup(STDIN_FILENO);
+		fd = dup(opts ? opts->stdin_fd : STDIN_FILENO);
 		kpo_widen_pipe(fd);
 	} else {
 		r->name = kpo_xstrdup(path);

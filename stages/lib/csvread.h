@@ -78,6 +78,8 @@ struct kpo_csv_opts {
 	int header_min;
 	int no_header;
 	const char *columns;
+	int stdin_fd;           /* what "-" reads: 0, standard input; kpo-run's
+	                         * stages read each other's pipes as "-" */
 };
 
 #define KPO_CSV_HEADER_LINES 50

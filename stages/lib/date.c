@@ -115,12 +115,31 @@ kpo_tz_valid(const char *zone)
 	return 0;
 }
 
+void
+kpo_tz_use(const char *zone)
+{
+	/* Per thread, so that a thread compares its own last zone; TZ itself
+	 * is set only when it names another zone, which in kpo-run (one --tz
+	 * for the process, set before its threads start) is never on a
+	 * thread: setenv beside another thread's localtime_r is a race. */
+	static _Thread_local const char *zone_set;
+	const char *now;
+
+	if (zone == zone_set)
+		return;
+	now = getenv("TZ");
+	if (!now || strcmp(now, zone) != 0) {
+		setenv("TZ", zone, 1);
+		tzset();
+	}
+	zone_set = zone;
+}
+
 /* Offset of the zone at a local time, cached per local hour: zones change
  * their offset on the hour. */
 static long
 zone_offset(struct kpo_datefmt *f, int64_t days, int h, int mi, int s)
 {
-	static const char *zone_set;
 	int64_t key = days * 24 + h + 1;
 	struct tm tm;
 	time_t t;
@@ -131,11 +150,7 @@ zone_offset(struct kpo_datefmt *f, int64_t days, int h, int mi, int s)
 		return 0;
 	if (key == f->cache_key)
 		return f->cache_offset;
-	if (zone_set != f->tz) {
-		setenv("TZ", f->tz, 1);
-		tzset();
-		zone_set = f->tz;
-	}
+	kpo_tz_use(f->tz);
 	kpo_civil_from_days(days, &y, &m, &d);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = (int)y - 1900;

@@ -21,6 +21,10 @@ struct kpo_datefmt {
 /* 0 when ZONE names a time zone this machine knows (or is UTC). */
 int kpo_tz_valid(const char *zone);
 
+/* Makes ZONE (a name) the zone of mktime and localtime_r: sets TZ unless it
+ * already names ZONE.  A program with threads calls it before they start. */
+void kpo_tz_use(const char *zone);
+
 /* Parses S into *T.  Accepts YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[:MM]],
  * DD.MM.YYYY[ HH:MM[:SS]], YYYY/MM/DD[ time], DD/Mon/YY[YY][ time] (Jira),
  * numeric slash dates with an order, and F->strptime.  A time may end in AM

@@ -638,3 +638,58 @@ kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *in, co
 		kpo_out_fieldz(out, in->value[c]);
 	kpo_out_endrow(out);
 }
+
+/* kpo-enrich's part in kpo_stage_run, shared by kpo-enrich and kpo-run. */
+static void *
+stage_input(void *ctx, struct kpo_csv *r)
+{
+	struct kpo_enrich_stage *x = ctx;
+
+	return kpo_enrich_input(x->e, r, x->out);
+}
+
+static int
+stage_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_enrich_stage *x = ctx;
+	struct kpo_verdict v;
+
+	if (kpo_enrich_row(x->e, in, rec, &v) != 0) {
+		kpo_reject_row(x->st->rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
+		return 0;
+	}
+	kpo_enrich_put(x->e, in, rec, x->out);
+	x->st->written++;
+	x->no_rate += (unsigned)kpo_enrich_no_rate(in);
+	x->no_cost += (unsigned)kpo_enrich_no_cost(in);
+	x->priced += (unsigned)kpo_enrich_priced(in);
+	return kpo_out_failed(x->out) ? -1 : 0;
+}
+
+static void
+stage_input_free(void *in)
+{
+	kpo_enrich_input_free(in);
+}
+
+static int
+stage_stop(void *ctx)
+{
+	return kpo_out_failed(((struct kpo_enrich_stage *)ctx)->out);
+}
+
+const struct kpo_stage_ops kpo_enrich_stage_ops = {
+	stage_input, stage_row, stage_input_free, stage_stop, NULL
+};
+
+void
+kpo_enrich_stage_extra(const struct kpo_enrich_stage *x, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (x->priced)
+		snprintf(buf + strlen(buf), size - strlen(buf), "; %llu priced from --vendor-rates", x->priced);
+	if (x->no_cost)
+		snprintf(buf + strlen(buf), size - strlen(buf), "; %llu without a cost", x->no_cost);
+	if (x->no_rate)
+		snprintf(buf + strlen(buf), size - strlen(buf), "; %llu without an in-house rate", x->no_rate);
+}

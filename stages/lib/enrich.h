@@ -9,11 +9,14 @@
 #ifndef KPO_ENRICH_H
 #define KPO_ENRICH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct kpo_csv;
 struct kpo_out;
 struct kpo_record;
+struct kpo_stage;
+struct kpo_stage_ops;
 struct kpo_verdict;
 
 struct kpo_enrich_opts {
@@ -63,5 +66,22 @@ void kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *i
 int kpo_enrich_no_rate(const struct kpo_enrich_input *in);
 int kpo_enrich_no_cost(const struct kpo_enrich_input *in);
 int kpo_enrich_priced(const struct kpo_enrich_input *in);
+
+/* kpo-enrich's part in kpo_stage_run (report.h), for CTX a struct
+ * kpo_enrich_stage: each sound row written to OUT with its new columns,
+ * each bad one rejected at the FILE:LINE of its source column.  Shared by
+ * kpo-enrich and kpo-run. */
+struct kpo_enrich_stage {
+	struct kpo_enrich *e;
+	struct kpo_stage *st;
+	struct kpo_out *out;
+	unsigned long long no_rate;     /* rows written without an in-house rate */
+	unsigned long long no_cost;     /* ... without a cost */
+	unsigned long long priced;      /* ... priced from --vendor-rates */
+};
+extern const struct kpo_stage_ops kpo_enrich_stage_ops;
+
+/* What the summary line adds ("; 3 without a cost"), into BUF. */
+void kpo_enrich_stage_extra(const struct kpo_enrich_stage *x, char *buf, size_t size);
 
 #endif

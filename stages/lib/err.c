@@ -6,7 +6,9 @@
 
 #include "err.h"
 
-const char *kpo_progname = "kpo";
+/* Per thread: kpo-run runs the three stages on threads of one process, each
+ * speaking as the stage it runs. */
+_Thread_local const char *kpo_progname = "kpo";
 
 void
 kpo_setprogname(const char *argv0)

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <sysexits.h>
 
-extern const char *kpo_progname;
+/* The name messages begin with; one per thread (kpo-run's stages each say
+ * their own: a new thread starts with "kpo" and sets it). */
+extern _Thread_local const char *kpo_progname;
 
 void kpo_setprogname(const char *argv0);
 

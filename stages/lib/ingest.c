@@ -117,15 +117,19 @@ parse_keep(struct kpo_ingest *ing, const char *list)
 	}
 }
 
-static void
-pick_profile(struct kpo_ingest *ing, const char *name)
+/* --profile NAME: the format, or NULL for none or "none"; an unknown name
+ * ends the program, before anything is allocated (nothing is left behind
+ * for the leak checker to find). */
+static const struct kpo_profile *
+pick_profile(const char *name)
 {
-	if (!name)
-		return;
-	if (strcmp(name, "none") == 0)
-		ing->no_profile = 1;
-	else if (!(ing->forced = kpo_profile_named(name)))
+	const struct kpo_profile *p;
+
+	if (!name || strcmp(name, "none") == 0)
+		return NULL;
+	if (!(p = kpo_profile_named(name)))
 		kpo_errx(EX_USAGE, "--profile: one of %s, or none, expected: '%s'", kpo_profile_names(), name);
+	return p;
 }
 
 static struct cell convert_fixed(struct kpo_ingest_input *in, int c, char *buf, struct kpo_verdict *v);
@@ -164,12 +168,14 @@ check_fixed(struct kpo_ingest *ing)
 struct kpo_ingest *
 kpo_ingest_new(const struct kpo_ingest_opts *opts)
 {
+	const struct kpo_profile *forced = pick_profile(opts->profile);
 	struct kpo_ingest *ing = kpo_xcalloc(1, sizeof *ing);
 
 	ing->opt = *opts;
 	if (!ing->opt.hours_unit)
 		ing->opt.hours_unit = 3600;
-	pick_profile(ing, opts->profile);
+	ing->forced = forced;
+	ing->no_profile = opts->profile && strcmp(opts->profile, "none") == 0;
 	if (opts->keep)
 		parse_keep(ing, opts->keep);
 	ing->aliases = kpo_aliases_new(opts->map);
@@ -823,3 +829,58 @@ kpo_ingest_put(const struct kpo_ingest_input *in, struct kpo_out *out)
 			kpo_out_field(out, "", 0);
 	kpo_out_endrow(out);
 }
+
+/* kpo-ingest's part in kpo_stage_run, shared by kpo-ingest and kpo-run. */
+static void *
+stage_input(void *ctx, struct kpo_csv *r)
+{
+	return kpo_ingest_input(((struct kpo_ingest_stage *)ctx)->ing, r);
+}
+
+static int
+stage_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_ingest_stage *x = ctx;
+	const char *source = kpo_ingest_source(in, rec->line);
+	struct kpo_verdict v;
+
+	if (kpo_ingest_row(x->ing, in, rec, source, &v) != 0) {
+		kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+		return 0;
+	}
+	kpo_ingest_put(in, x->out);
+	x->st->written++;
+	return kpo_out_failed(x->out) ? -1 : 0;
+}
+
+static void
+stage_input_free(void *in)
+{
+	kpo_ingest_input_free(in);
+}
+
+static int
+stage_stop(void *ctx)
+{
+	return kpo_out_failed(((struct kpo_ingest_stage *)ctx)->out);
+}
+
+/* A total, balance or note line at the foot of an export has fewer fields
+ * than the header: say what it is rather than count its fields. */
+static int
+stage_damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_ingest_stage *x = ctx;
+	struct kpo_verdict v;
+
+	(void)in;
+	if (rec->status != KPO_REC_FIELD_COUNT ||
+	    (!kpo_ingest_summary_line(rec, &v) && !kpo_ingest_note_line(rec, kpo_csv_header(r)->nf, &v)))
+		return 0;
+	kpo_reject(x->st->rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+	return 1;
+}
+
+const struct kpo_stage_ops kpo_ingest_stage_ops = {
+	stage_input, stage_row, stage_input_free, stage_stop, stage_damaged
+};

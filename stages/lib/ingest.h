@@ -18,6 +18,8 @@
 struct kpo_csv;
 struct kpo_out;
 struct kpo_record;
+struct kpo_stage;
+struct kpo_stage_ops;
 struct kpo_verdict;
 
 struct kpo_ingest_opts {
@@ -86,5 +88,16 @@ const char *kpo_ingest_notes(const struct kpo_ingest *ing);
  * kpo_ingest): the number of canonical columns its cells name.  For
  * kpo_csv_opts.header_score. */
 int kpo_ingest_header_score(const struct kpo_record *rec, void *ing);
+
+/* kpo-ingest's part in kpo_stage_run (report.h), for CTX a struct
+ * kpo_ingest_stage: each sound row converted and written to OUT, each bad
+ * one rejected into ST's rejects at its FILE:LINE (a total or note line at
+ * the foot of an export by what it is).  Shared by kpo-ingest and kpo-run. */
+struct kpo_ingest_stage {
+	struct kpo_ingest *ing;
+	struct kpo_stage *st;
+	struct kpo_out *out;
+};
+extern const struct kpo_stage_ops kpo_ingest_stage_ops;
 
 #endif

@@ -1975,3 +1975,63 @@ kpo_metrics_free(struct kpo_metrics *m)
 		munmap(m->tat, m->tatcap * sizeof *m->tat);
 	free(m);
 }
+
+/* kpo-metrics' part in kpo_stage_run, shared by kpo-metrics and kpo-run. */
+static void *
+stage_input(void *ctx, struct kpo_csv *r)
+{
+	return kpo_metrics_input(((struct kpo_metrics_stage *)ctx)->m, r);
+}
+
+static int
+stage_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct kpo_metrics_stage *x = ctx;
+	struct kpo_verdict v;
+	int rc = kpo_metrics_add(x->m, in, rec, &v);
+
+	if (rc < 0) {
+		kpo_reject_row(x->st->rejects, r, rec, kpo_metrics_source_field(in), v.kind, v.detail);
+		return 0;
+	}
+	if (rc == KPO_METRICS_FULL) {
+		kpo_warn_at(kpo_csv_name(r), rec->line, "more than %llu distinct key combinations",
+		    (unsigned long long)KPO_METRICS_MAX_LEAVES);
+		x->full = 1;
+		return EX_DATAERR;
+	}
+	x->st->written++;
+	return 0;
+}
+
+static void
+stage_input_free(void *in)
+{
+	kpo_metrics_input_free(in);
+}
+
+static int
+stage_stop(void *ctx)
+{
+	return ((struct kpo_metrics_stage *)ctx)->full;
+}
+
+const struct kpo_stage_ops kpo_metrics_stage_ops = {
+	stage_input, stage_row, stage_input_free, stage_stop, NULL
+};
+
+int
+kpo_metrics_stage_costs(const struct kpo_stage *st, const struct kpo_costs *costs, int status, char *extra,
+    size_t size)
+{
+	unsigned long long bad = kpo_rejects_side_count(st->rejects);
+
+	snprintf(extra, size, "; costs: %llu rows read, %llu used, %llu rejected", costs->read, costs->used, bad);
+	kpo_rejects_side_describe(st->rejects, extra, size);
+	if (kpo_reject_threshold_passed(bad, costs->read, st->max_reject_pct)) {
+		kpo_warnx("%llu of %llu costs rows rejected, more than --max-reject-pct %g%%", bad, costs->read,
+		    st->max_reject_pct);
+		status = kpo_status_merge(status, EX_DATAERR);
+	}
+	return status;
+}

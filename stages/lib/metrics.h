@@ -21,6 +21,7 @@
 #ifndef KPO_METRICS_H
 #define KPO_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct kpo_costs;
@@ -28,6 +29,8 @@ struct kpo_csv;
 struct kpo_dec;
 struct kpo_out;
 struct kpo_record;
+struct kpo_stage;
+struct kpo_stage_ops;
 struct kpo_verdict;
 
 struct kpo_metrics_opts {
@@ -95,5 +98,22 @@ void kpo_metrics_write_table(const struct kpo_metrics *m, size_t t, struct kpo_o
  * a bundle), each sorted when written: list L to O. */
 size_t kpo_metrics_nlists(const struct kpo_metrics *m);
 void kpo_metrics_write_list(struct kpo_metrics *m, size_t l, struct kpo_out *o);
+
+/* kpo-metrics' part in kpo_stage_run (report.h), for CTX a struct
+ * kpo_metrics_stage: each sound row added, each bad one rejected at the
+ * FILE:LINE of its source column; one key combination too many stops the
+ * run (FULL).  Shared by kpo-metrics and kpo-run. */
+struct kpo_metrics_stage {
+	struct kpo_metrics *m;
+	struct kpo_stage *st;
+	int full;               /* the key combinations ran out */
+};
+extern const struct kpo_stage_ops kpo_metrics_stage_ops;
+
+/* The end of the --costs table: what the summary line adds ("; costs: N
+ * rows read, ...") into EXTRA, and STATUS made EX_DATAERR after saying so
+ * when more of its rows were rejected than ST's --max-reject-pct. */
+int kpo_metrics_stage_costs(const struct kpo_stage *st, const struct kpo_costs *costs, int status, char *extra,
+    size_t size);
 
 #endif

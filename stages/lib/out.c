@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ struct kpo_out {
 /* Temporary files to remove if a signal ends the run; a fixed table so the
  * handler touches no allocator. */
 static char *volatile temps[MAX_TEMPS];
+/* kpo-run's stages open and publish outputs on threads of their own. */
+static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void catch_signals(void);
 
@@ -42,12 +45,15 @@ kpo_temp_register(char *path)
 {
 	int i;
 
+	pthread_mutex_lock(&temps_lock);
 	catch_signals();
 	for (i = 0; i < MAX_TEMPS; i++)
 		if (!temps[i]) {
 			temps[i] = path;
+			pthread_mutex_unlock(&temps_lock);
 			return 0;
 		}
+	pthread_mutex_unlock(&temps_lock);
 	return -1;
 }
 
@@ -56,9 +62,11 @@ kpo_temp_release(const char *path)
 {
 	int i;
 
+	pthread_mutex_lock(&temps_lock);
 	for (i = 0; i < MAX_TEMPS; i++)
 		if (temps[i] == path)
 			temps[i] = NULL;
+	pthread_mutex_unlock(&temps_lock);
 }
 
 void
@@ -200,6 +208,18 @@ fail:
 		errno = saved;
 	}
 	return NULL;
+}
+
+struct kpo_out *
+kpo_out_fd(int fd)
+{
+	struct kpo_out *o = kpo_xcalloc(1, sizeof *o);
+
+	o->name = kpo_xstrdup("stdout");
+	o->fd = fd;
+	o->own_fd = 1;
+	kpo_widen_pipe(o->fd);
+	return o;
 }
 
 static int

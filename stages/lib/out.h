@@ -20,6 +20,11 @@ struct kpo_out;
 /* NULL with errno set when PATH cannot be created. */
 struct kpo_out *kpo_out_open(const char *path);
 
+/* The same as kpo_out_open("-") on descriptor FD instead of standard output,
+ * closed when O is: kpo-run's stages write to each other through pipes and
+ * speak of them as the piped stages speak of their standard output. */
+struct kpo_out *kpo_out_fd(int fd);
+
 int kpo_out_write(struct kpo_out *o, const void *s, size_t n);
 int kpo_out_puts(struct kpo_out *o, const char *s);
 int kpo_out_putc(struct kpo_out *o, int c);

@@ -232,7 +232,7 @@ int
 kpo_rejects_close(struct kpo_rejects *r, const char **name)
 {
 	int rc = 0;
-	static char failed[4096];
+	static _Thread_local char failed[4096];        /* kpo-run closes one per thread */
 
 	if (r->out) {
 		snprintf(failed, sizeof failed, "%s", kpo_out_name(r->out));

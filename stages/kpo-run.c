@@ -1,0 +1,517 @@
+/* kpo-run: kpo-ingest | kpo-enrich | kpo-metrics in one process, with the
+ * three stages' options.  See kpo-run(1).
+ *
+ * Each stage runs on a thread of its own, with the same part in
+ * kpo_stage_run as the stage's own program (ingest.h, enrich.h, metrics.h),
+ * and the streams go between them through pipes read by the same reader:
+ * so the table, the bundle, each stage's rejects, summary line and exit
+ * status are those of the piped chain, byte for byte, by construction.
+ * What is set up before any row is read (options, reference tables, the
+ * outputs, the rejects files) is set up here, in the stages' order, before
+ * the threads start. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "calendar.h"
+#include "costs.h"
+#include "csvread.h"
+#include "date.h"
+#include "enrich.h"
+#include "err.h"
+#include "fx.h"
+#include "ingest.h"
+#include "metrics.h"
+#include "money.h"
+#include "out.h"
+#include "report.h"
+
+static void
+usage(int status)
+{
+	static const struct kpo_help options[] = {
+		{ "--profile NAME|none", "ingest: the export's format: jira, toggl, clockify, harvest (default: recognised)" },
+		{ "--map FILE", "ingest: header aliases of your own: column,alias lines" },
+		{ "--set COLUMN=VALUE", "ingest: a value for a column the export lacks or leaves empty; repeatable" },
+		{ "--domains FILE", "ingest: other names of domains: alias,domain lines" },
+		{ "--vendors FILE", "ingest: other names of vendors: alias,vendor lines" },
+		{ "--keep COL,...", "ingest: also write these export columns, raw" },
+		{ "--dedupe", "ingest: reject a task_id seen before" },
+		{ "--skip N", "ingest: the header is line N+1; skip the lines before it" },
+		{ "--no-header", "ingest: the file has no header; name its columns with --columns" },
+		{ "--columns COL,...", "ingest: the columns of a file without a header, in order" },
+		{ "-d, --delimiter C", "ingest: the delimiter ('tab' for TAB), instead of detecting it" },
+		{ "--encoding ENC", "ingest: the input's encoding, such as cp1251 (default UTF-8)" },
+		{ "--decimal .|,", "ingest: the decimal separator (default ',' after ';', else '.')" },
+		{ "--hours-unit h|min|s", "ingest: the unit of plain numbers in the hours column (default h)" },
+		{ "--tz ZONE", "ingest, enrich: the zone of times written without one, and of business hours" },
+		{ "--date-order dmy|mdy", "ingest: how to read numeric dates such as 03/04/2026" },
+		{ "--date-format FORMAT", "ingest: a strptime(3) format tried first" },
+		{ "--base CUR", "enrich, metrics: the base currency (default USD)" },
+		{ "--fx FILE", "enrich, metrics: exchange rates: currency,rate or date,currency,rate" },
+		{ "--rates FILE", "enrich: in-house hourly rates: domain,rate[,region][,currency]" },
+		{ "--vendor-rates FILE", "enrich: vendors' hourly rates, for rows without a cost: vendor,rate,currency" },
+		{ "--as-of DATE", "enrich, metrics: the date open work is judged at (default today, UTC)" },
+		{ "--calendar FILE", "enrich: holidays (a column date): turnaround in business hours" },
+		{ "--work-hours HH:MM-HH:MM", "enrich: the working day, for business hours (default 09:00-18:00)" },
+		{ "--work-days DAYS", "enrich: the working days, for business hours (default Mon-Fri)" },
+		{ "--by KEYS", "metrics: group by these stream columns, comma-separated (default domain)" },
+		{ "--total", "metrics: end the table with an ALL row" },
+		{ "--bundle DIR", "metrics: write the bundle's tables and meta.csv into DIR instead (no -o, --by)" },
+		{ "--costs FILE", "metrics: governance, transition and other costs: date,vendor,domain,kind,amount,currency" },
+		{ "--governance-pct P", "metrics: governance as P % of vendor cost, where no governance row says" },
+		{ "-o, --output FILE", "metrics: write the table to FILE (atomically; .gz: gzip) instead of standard output" },
+		{ "--ingest-rejects FILE", "write the rows kpo-ingest rejects there (source,stage,reason,record)" },
+		{ "--enrich-rejects FILE", "... the rows kpo-enrich rejects" },
+		{ "--metrics-rejects FILE", "... the rows (and --costs rows) kpo-metrics rejects" },
+		{ "--max-reject-pct P", "each stage: exit 65 when more than P % of its rows are rejected (default 5)" },
+		{ "--max-fields N", "each stage: reject a record of more than N fields (default 131072)" },
+		{ "--max-field-bytes N", "each stage: reject a field of more than N bytes (default 1M)" },
+		{ "--max-record-bytes N", "each stage: reject a record of more than N bytes (default 8M)" },
+		{ "--progress, --no-progress", "ingest: a progress line on standard error (default: on a terminal, for files)" },
+		{ "-q, --quiet", "each stage: no progress line, no summary line" },
+		{ "-h, --help", "this help" },
+		{ "--version", "the version" },
+		{ NULL, NULL }
+	};
+
+	kpo_usage(status, "[OPTION]... [FILE]...",
+	    "Runs kpo-ingest FILE... | kpo-enrich | kpo-metrics in one process, with the options of the three:\n"
+	    "the same table or bundle, rejects, summary lines and exit status.", options, 0);
+}
+
+static char
+parse_delim(const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "TAB") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
+		kpo_errx(EX_USAGE, "-d: one character, or 'tab', expected: '%s'", arg);
+	return arg[0];
+}
+
+/* One stage of the chain: what its program's main() would hold. */
+struct stage {
+	const char *progname;   /* what its messages begin with: "kpo-ingest" */
+	struct kpo_stage st;
+	struct kpo_stage_args sa;
+	struct kpo_csv_opts csv;
+	const char *rejects;    /* --ingest-rejects, ... */
+	int in_fd;              /* the pipe it reads as "-"; -1: the operands */
+	int status;
+};
+
+/* The whole run. */
+struct run {
+	struct stage ingest, enrich, metrics;
+	struct kpo_ingest_opts io;
+	struct kpo_enrich_opts eo;
+	struct kpo_metrics_opts mo;
+	struct kpo_metrics_meta meta;
+	const char *bundle;
+	const char *costs_path, *fx;
+	struct kpo_dec gov_pct;
+	int has_gov_pct;
+	int64_t as_of_day;
+	struct kpo_ingest_stage ix;
+	struct kpo_enrich_stage ex;
+	struct kpo_metrics_stage mx;
+	struct kpo_costs costs;
+	struct kpo_fx *metrics_fx;
+	int argc;
+	char **argv;
+};
+
+enum {
+	O_MAP = KPO_OPT_STAGE_END, O_KEEP, O_DEDUPE, O_TZ, O_DATEORDER, O_DATEFORMAT, O_DECIMAL, O_ENCODING,
+	O_PROFILE, O_SET, O_HOURSUNIT, O_DOMAINS, O_VENDORS, O_SKIP, O_NOHEADER, O_COLUMNS,
+	O_BASE, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_ASOF, O_VENDORRATES,
+	O_BY, O_TOTAL, O_BUNDLE, O_COSTS, O_GOVPCT,
+	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS
+};
+
+/* An option of kpo-ingest: 1 when CH is one. */
+static int
+ingest_option(struct run *x, int ch, const char *arg)
+{
+	struct kpo_ingest_opts *io = &x->io;
+	struct kpo_csv_opts *csv = &x->ingest.csv;
+
+	switch (ch) {
+	case 'd':
+		csv->delim = parse_delim(arg);
+		return 1;
+	case O_DATEFORMAT:
+		io->date.strptime = arg;
+		return 1;
+	case O_DATEORDER:
+		if (strcmp(arg, "dmy") != 0 && strcmp(arg, "mdy") != 0)
+			kpo_errx(EX_USAGE, "--date-order: 'dmy' or 'mdy' expected: '%s'", arg);
+		io->date.order = arg[0];
+		return 1;
+	case O_DECIMAL:
+		if (strcmp(arg, ".") != 0 && strcmp(arg, ",") != 0)
+			kpo_errx(EX_USAGE, "--decimal: '.' or ',' expected: '%s'", arg);
+		io->decimal = arg[0];
+		return 1;
+	case O_DEDUPE:
+		io->dedupe = 1;
+		return 1;
+	case O_ENCODING:
+		csv->encoding = arg;
+		return 1;
+	case O_KEEP:
+		io->keep = arg;
+		csv->keep_blanks = 1;   /* raw values, blanks and all */
+		return 1;
+	case O_COLUMNS:
+		csv->columns = arg;
+		return 1;
+	case O_DOMAINS:
+		io->domains = arg;
+		return 1;
+	case O_NOHEADER:
+		csv->no_header = 1;
+		return 1;
+	case O_SKIP:
+		csv->skip = (long)kpo_number_arg("--skip", arg, 0, 1e9);
+		if (csv->skip != strtod(arg, NULL))
+			kpo_errx(EX_USAGE, "--skip: a whole number of lines expected: '%s'", arg);
+		return 1;
+	case O_HOURSUNIT:
+		if (kpo_ingest_hours_unit(io, arg) != 0)
+			kpo_errx(EX_USAGE, "--hours-unit: h, min or s expected: '%s'", arg);
+		return 1;
+	case O_MAP:
+		io->map = arg;
+		return 1;
+	case O_PROFILE:
+		io->profile = arg;
+		return 1;
+	case O_SET:
+		if (kpo_ingest_set(io, arg) != 0)
+			kpo_errx(EX_USAGE, "--set: COLUMN=VALUE with a canonical column other than task_id "
+			    "and source expected: '%s'", arg);
+		return 1;
+	case O_VENDORS:
+		io->vendors = arg;
+		return 1;
+	}
+	return 0;
+}
+
+/* An option of kpo-enrich or kpo-metrics, or of both: 1 when CH is one. */
+static int
+enrich_metrics_option(struct run *x, int ch, const char *arg)
+{
+	struct kpo_enrich_opts *eo = &x->eo;
+
+	switch (ch) {
+	case O_ASOF:
+		eo->as_of = x->mo.as_of = kpo_as_of_arg("--as-of", arg);
+		return 1;
+	case O_BASE:
+		kpo_base_arg("--base", arg, eo->base);
+		memcpy(x->meta.base, eo->base, sizeof x->meta.base);
+		return 1;
+	case O_CALENDAR:
+		eo->calendar = arg;
+		eo->business = 1;
+		return 1;
+	case O_FX:
+		eo->fx = x->fx = arg;
+		return 1;
+	case O_RATES:
+		eo->rates = arg;
+		return 1;
+	case O_VENDORRATES:
+		eo->vendor_rates = arg;
+		return 1;
+	case O_WORKDAYS:
+		if (kpo_work_days_parse(arg, &eo->work_days) != 0)
+			kpo_errx(EX_USAGE, "--work-days: day names such as Mon-Fri or Mon,Wed,Fri expected: '%s'", arg);
+		eo->business = 1;
+		return 1;
+	case O_WORKHOURS:
+		if (kpo_work_hours_parse(arg, &eo->work_start, &eo->work_end) != 0)
+			kpo_errx(EX_USAGE, "--work-hours: HH:MM-HH:MM with the start before the end expected: '%s'", arg);
+		eo->business = 1;
+		return 1;
+	case O_BUNDLE:
+		if (!*arg)
+			kpo_errx(EX_USAGE, "--bundle: a folder name expected");
+		x->bundle = arg;
+		return 1;
+	case O_BY:
+		x->mo.by = arg;
+		return 1;
+	case O_COSTS:
+		x->costs_path = arg;
+		return 1;
+	case O_GOVPCT:
+		x->gov_pct = kpo_pct_dec_arg("--governance-pct", arg);
+		x->has_gov_pct = 1;
+		return 1;
+	case O_TOTAL:
+		x->mo.total = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The options; the file operands are left in ARGV from the returned index.
+ * The shared ones are read into the metrics stage's, then given to each. */
+static int
+parse_args(int argc, char **argv, struct run *x)
+{
+	static const struct option longopts[] = {
+		KPO_STAGE_LONGOPTS,
+		{ "as-of",          required_argument, NULL, O_ASOF },
+		{ "base",           required_argument, NULL, O_BASE },
+		{ "bundle",         required_argument, NULL, O_BUNDLE },
+		{ "by",             required_argument, NULL, O_BY },
+		{ "calendar",       required_argument, NULL, O_CALENDAR },
+		{ "columns",        required_argument, NULL, O_COLUMNS },
+		{ "costs",          required_argument, NULL, O_COSTS },
+		{ "date-format",    required_argument, NULL, O_DATEFORMAT },
+		{ "date-order",     required_argument, NULL, O_DATEORDER },
+		{ "decimal",        required_argument, NULL, O_DECIMAL },
+		{ "dedupe",         no_argument,       NULL, O_DEDUPE },
+		{ "delimiter",      required_argument, NULL, 'd' },
+		{ "domains",        required_argument, NULL, O_DOMAINS },
+		{ "encoding",       required_argument, NULL, O_ENCODING },
+		{ "enrich-rejects", required_argument, NULL, O_ENRICH_REJECTS },
+		{ "fx",             required_argument, NULL, O_FX },
+		{ "governance-pct", required_argument, NULL, O_GOVPCT },
+		{ "hours-unit",     required_argument, NULL, O_HOURSUNIT },
+		{ "ingest-rejects", required_argument, NULL, O_INGEST_REJECTS },
+		{ "keep",           required_argument, NULL, O_KEEP },
+		{ "map",            required_argument, NULL, O_MAP },
+		{ "metrics-rejects", required_argument, NULL, O_METRICS_REJECTS },
+		{ "no-header",      no_argument,       NULL, O_NOHEADER },
+		{ "profile",        required_argument, NULL, O_PROFILE },
+		{ "rates",          required_argument, NULL, O_RATES },
+		{ "set",            required_argument, NULL, O_SET },
+		{ "skip",           required_argument, NULL, O_SKIP },
+		{ "total",          no_argument,       NULL, O_TOTAL },
+		{ "tz",             required_argument, NULL, O_TZ },
+		{ "vendor-rates",   required_argument, NULL, O_VENDORRATES },
+		{ "vendors",        required_argument, NULL, O_VENDORS },
+		{ "work-days",      required_argument, NULL, O_WORKDAYS },
+		{ "work-hours",     required_argument, NULL, O_WORKHOURS },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stage *shared = &x->metrics;
+	const char *tz = NULL;
+	int ch;
+
+	x->eo.as_of = x->mo.as_of = kpo_today();
+	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS "d:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case KPO_OPT_REJECTS:
+			kpo_errx(EX_USAGE, "--rejects: each stage has its own rejects file: --ingest-rejects, "
+			    "--enrich-rejects, --metrics-rejects");
+		case O_INGEST_REJECTS:
+			x->ingest.rejects = optarg;
+			continue;
+		case O_ENRICH_REJECTS:
+			x->enrich.rejects = optarg;
+			continue;
+		case O_METRICS_REJECTS:
+			x->metrics.rejects = optarg;
+			continue;
+		case O_TZ:
+			if (kpo_tz_valid(optarg) != 0)
+				kpo_errx(EX_USAGE, "--tz: unknown time zone '%s' (a name such as Europe/Berlin)", optarg);
+			tz = optarg;
+			continue;
+		}
+		if (kpo_stage_option(&shared->st, &shared->sa, ch, optarg, usage) || ingest_option(x, ch, optarg) ||
+		    enrich_metrics_option(x, ch, optarg))
+			continue;
+		usage(EX_USAGE);
+	}
+	if (x->ingest.csv.no_header != (x->ingest.csv.columns != NULL))
+		kpo_errx(EX_USAGE, "--no-header and --columns go together: the columns of a file without a header");
+	if (x->ingest.csv.no_header && x->ingest.csv.skip)
+		kpo_errx(EX_USAGE, "--skip: a file without a header (--no-header) has no header line to skip to");
+	if (x->bundle && (shared->sa.output || x->mo.by))
+		kpo_errx(EX_USAGE, "--bundle writes its own files: no -o or --by with it");
+	/* One zone for the process (TZ is global): kpo-ingest's, and
+	 * kpo-enrich's when it counts business hours; otherwise kpo-enrich
+	 * would only say --tz has no effect there. */
+	x->io.date.tz = tz;
+	if (x->eo.business)
+		x->eo.tz = tz;
+	x->mo.bundle = x->bundle != NULL;
+	x->as_of_day = kpo_day_of(x->mo.as_of);
+	kpo_date_format(x->as_of_day, x->meta.as_of);
+
+	/* Every stage gets the shared options; -o is kpo-metrics', and only
+	 * the first stage of a pipe shows a progress line. */
+	x->ingest.st.quiet = x->enrich.st.quiet = shared->st.quiet;
+	x->ingest.st.max_reject_pct = x->enrich.st.max_reject_pct = shared->st.max_reject_pct;
+	x->ingest.sa = shared->sa;
+	x->ingest.sa.output = NULL;
+	x->enrich.sa = x->ingest.sa;
+	x->enrich.sa.progress = shared->sa.progress = 0;
+	x->ingest.sa.rejects = x->ingest.rejects;
+	x->enrich.sa.rejects = x->enrich.rejects;
+	shared->sa.rejects = x->metrics.rejects;
+	kpo_stage_caps(&x->ingest.sa, &x->ingest.csv);
+	kpo_stage_caps(&x->enrich.sa, &x->enrich.csv);
+	kpo_stage_caps(&x->metrics.sa, &x->metrics.csv);
+	return optind;
+}
+
+/* Reads what is left of a stream a stage stopped reading early, so that the
+ * stage before it finishes as it would in a pipe rather than wait forever. */
+static void
+drain(int fd)
+{
+	char buf[65536];
+
+	while (read(fd, buf, sizeof buf) > 0 || errno == EINTR)
+		errno = 0;
+	close(fd);
+}
+
+static void *
+ingest_thread(void *p)
+{
+	struct run *x = p;
+	struct stage *s = &x->ingest;
+	int status;
+
+	kpo_progname = s->progname;
+	kpo_ingest_header(x->ix.ing, x->ix.out);
+	status = kpo_stage_run(&s->st, &kpo_ingest_stage_ops, &x->ix, &s->csv, x->argc, x->argv);
+	status = kpo_stage_finish(&s->st, status, kpo_ingest_notes(x->ix.ing));
+	s->status = kpo_out_finish(x->ix.out, status);  /* the end of the stream kpo-enrich reads */
+	return NULL;
+}
+
+static void *
+enrich_thread(void *p)
+{
+	struct run *x = p;
+	struct stage *s = &x->enrich;
+	char extra[160];
+	int status;
+
+	kpo_progname = s->progname;
+	status = kpo_stage_run(&s->st, &kpo_enrich_stage_ops, &x->ex, &s->csv, 0, NULL);
+	drain(s->in_fd);
+	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
+	status = kpo_stage_finish(&s->st, status, extra);
+	s->status = kpo_out_finish(x->ex.out, status);
+	return NULL;
+}
+
+static void *
+metrics_thread(void *p)
+{
+	struct run *x = p;
+	struct stage *s = &x->metrics;
+	char extra[512] = "";
+	int status;
+
+	kpo_progname = s->progname;
+	status = kpo_stage_run(&s->st, &kpo_metrics_stage_ops, &x->mx, &s->csv, 0, NULL);
+	drain(s->in_fd);
+	if (x->costs_path)
+		status = kpo_metrics_stage_costs(&s->st, &x->costs, status, extra, sizeof extra);
+	status = kpo_stage_finish(&s->st, status, extra[0] ? extra : NULL);
+	x->meta.rows = s->st.read;
+	s->status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+	return NULL;
+}
+
+/* A pipe from one stage to the next: its write end for FROM's output, its
+ * read end for the next stage's "-". */
+static struct kpo_out *
+connect(struct stage *to)
+{
+	int fd[2];
+
+	if (pipe(fd) != 0)
+		kpo_err(EX_OSERR, "pipe");
+	to->in_fd = to->csv.stdin_fd = fd[0];
+	return kpo_out_fd(fd[1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run x;    /* big (the stages' state), and one */
+	pthread_t thread[3];
+	void *(*body[3])(void *) = { ingest_thread, enrich_thread, metrics_thread };
+	const char *self;
+	int i, status;
+
+	kpo_stage_init(argv[0]);
+	self = kpo_progname;
+	x.ingest = (struct stage){ .progname = "kpo-ingest", .st = { .max_reject_pct = 5.0 }, .in_fd = -1 };
+	x.enrich = (struct stage){ .progname = "kpo-enrich", .st = { .max_reject_pct = 5.0 },
+	    .csv = { .delim = ',' } };
+	x.metrics = (struct stage){ .progname = "kpo-metrics",
+	    .st = { .max_reject_pct = 5.0, .written_word = "used", .need_rows = 1 }, .sa = { .progress = -1 } };
+	x.eo = (struct kpo_enrich_opts){ .base = "USD", .work_start = 9 * 3600, .work_end = 18 * 3600,
+	    .work_days = KPO_MON_FRI };
+	x.meta = (struct kpo_metrics_meta){ "", "USD", 0 };
+	i = parse_args(argc, argv, &x);
+	x.argc = argc - i;
+	x.argv = argv + i;
+	if (x.io.date.tz && strcmp(x.io.date.tz, "UTC") != 0)
+		kpo_tz_use(x.io.date.tz);       /* before the threads: they only read TZ */
+
+	/* Each stage as its program starts, in the chain's order; what ends
+	 * a stage's program here ends the run, before any output. */
+	kpo_progname = x.ingest.progname;
+	x.ix.st = &x.ingest.st;
+	x.ix.ing = kpo_ingest_new(&x.io);
+	x.ingest.csv.header_score = kpo_ingest_header_score;
+	x.ingest.csv.header_ctx = x.ix.ing;
+	x.ix.out = connect(&x.enrich);
+	kpo_stage_start(&x.ingest.st, &x.ingest.sa, "ingest", x.argc, x.argv);
+
+	kpo_progname = x.enrich.progname;
+	x.ex.st = &x.enrich.st;
+	x.ex.e = kpo_enrich_new(&x.eo);
+	x.ex.out = connect(&x.metrics);
+	kpo_stage_start(&x.enrich.st, &x.enrich.sa, "enrich", 0, NULL);
+
+	kpo_progname = x.metrics.progname;
+	x.mx.st = &x.metrics.st;
+	if (x.costs_path)
+		x.metrics_fx = kpo_fx_load(x.fx, x.meta.base);
+	x.mx.m = kpo_metrics_new(&x.mo);
+	if ((status = kpo_metrics_open(x.mx.m, x.metrics.sa.output, x.bundle)) != 0)
+		exit(status);
+	kpo_stage_start(&x.metrics.st, &x.metrics.sa, "metrics", 0, NULL);
+	if (x.costs_path)
+		kpo_costs_load(&x.costs, x.costs_path, x.metrics_fx, x.as_of_day, x.metrics.st.rejects);
+	kpo_metrics_overheads(x.mx.m, x.costs_path ? &x.costs : NULL, x.has_gov_pct ? &x.gov_pct : NULL);
+
+	kpo_progname = self;
+	for (i = 0; i < 3; i++)
+		if ((errno = pthread_create(&thread[i], NULL, body[i], &x)) != 0)
+			kpo_err(EX_OSERR, "pthread_create");
+	for (i = 0; i < 3; i++)
+		pthread_join(thread[i], NULL);
+
+	/* The most serious of the three, as kpo(7) ranks statuses. */
+	status = kpo_status_merge(kpo_status_merge(x.ingest.status, x.enrich.status), x.metrics.status);
+	kpo_ingest_free(x.ix.ing);
+	kpo_enrich_free(x.ex.e);
+	kpo_metrics_free(x.mx.m);
+	kpo_costs_free(&x.costs);
+	kpo_fx_free(x.metrics_fx);
+	return kpo_close_stdout(status);
+}

@@ -1,0 +1,172 @@
+#!/bin/sh
+# kpo-run against the three programs it runs (kpo-run(1)): on each input
+# the table or the bundle, every stage's rejects file, every stage's lines
+# on stderr and the exit status must be those of kpo-ingest FILE... |
+# kpo-enrich | kpo-metrics, byte for byte.  The chain is run through files
+# (a stage's stdout into the next one's stdin), so that each stage's status
+# and stderr are its own.
+. tests/e2e/lib.sh
+S=samples
+
+# gravity STATUS: kpo(7)'s order of exit statuses, most serious highest
+gravity() {
+	case $1 in
+	0) echo 0 ;; 65) echo 1 ;; 66) echo 2 ;; 64) echo 3 ;; 70) echo 4 ;; 73) echo 5 ;; 74) echo 6 ;; *) echo 7 ;;
+	esac
+}
+worst() {  # worst STATUS...: the most serious
+	w=0
+	for s in "$@"; do
+		[ "$(gravity "$s")" -gt "$(gravity "$w")" ] && w=$s
+	done
+	echo "$w"
+}
+
+# Standard input of both sides: $IN.
+# compare NAME 'INGEST OPTIONS' 'ENRICH OPTIONS' 'METRICS OPTIONS' 'RUN OPTIONS' FILE...
+# The option strings are sh words (eval'd); RUN OPTIONS are kpo-run's,
+# which take the union.  A metrics option --bundle is given as "--bundle @"
+# and becomes a folder of each side's own.
+compare() {
+	name=$1 io=$2 eo=$3 mo=$4 ro=$5
+	shift 5
+	rm -rf "$T/c" "$T/r"
+	mkdir -p "$T/c" "$T/r"
+	mo_c=$(printf '%s' "$mo" | sed "s|--bundle @|--bundle $T/c/bundle|")
+	ro_r=$(printf '%s' "$ro" | sed "s|--bundle @|--bundle $T/r/bundle|")
+	eval "kpo-ingest --rejects \$T/c/ingest.rej $io \"\$@\"" <"$IN" >"$T/c/canon" 2>"$T/c/err"
+	si=$?
+	eval "kpo-enrich --rejects \$T/c/enrich.rej $eo" <"$T/c/canon" >"$T/c/enriched" 2>>"$T/c/err"
+	se=$?
+	eval "kpo-metrics --rejects \$T/c/metrics.rej $mo_c" <"$T/c/enriched" >"$T/c/out" 2>>"$T/c/err"
+	sm=$?
+	eval "kpo-run --ingest-rejects \$T/r/ingest.rej --enrich-rejects \$T/r/enrich.rej \
+		--metrics-rejects \$T/r/metrics.rej $ro_r \"\$@\"" <"$IN" >"$T/r/out" 2>"$T/r/err"
+	sr=$?
+	is "$sr" "$(worst $si $se $sm)" "$name: exit status $sr, the worst of $si $se $sm"
+	same "$T/r/out" "$T/c/out" "$name: the same standard output"
+	if [ -d "$T/c/bundle" ]; then
+		diff -r "$T/c/bundle" "$T/r/bundle" >"$T/diff" 2>&1
+		ok $? "$name: the same bundle"
+	fi
+	for s in ingest enrich metrics; do
+		if [ -f "$T/c/$s.rej" ]; then
+			cmp -s "$T/c/$s.rej" "$T/r/$s.rej"
+			ok $? "$name: the same $s rejects ($(($(wc -l <"$T/c/$s.rej") - 1)) rows)"
+		else
+			test ! -e "$T/r/$s.rej"
+			ok $? "$name: no $s rejects file, as the chain"
+		fi
+		grep -a "^kpo-$s: " "$T/c/err" >"$T/c/err.$s"
+		grep -a "^kpo-$s: " "$T/r/err" >"$T/r/err.$s"
+		same "$T/r/err.$s" "$T/c/err.$s" "$name: the same kpo-$s lines on stderr"
+	done
+	grep -av -e '^kpo-ingest: ' -e '^kpo-enrich: ' -e '^kpo-metrics: ' "$T/r/err" >"$T/r/err.other"
+	same "$T/r/err.other" "$T/empty" "$name: nothing else on stderr"
+}
+: >"$T/empty"
+IN=/dev/null
+
+NIGHTLY_E="--as-of 2026-11-28 --base USD --fx $S/fx.csv --rates $S/rates.csv"
+NIGHTLY_M="--as-of 2026-11-28 --base USD --costs $S/costs.csv --fx $S/fx.csv --governance-pct 4"
+NIGHTLY_R="--as-of 2026-11-28 --base USD --fx $S/fx.csv --rates $S/rates.csv --costs $S/costs.csv --governance-pct 4"
+
+# The demo's inbox and every bad sample, as the nightly runs them: a bundle.
+compare "inbox + bad, bundle" "" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" "$NIGHTLY_R --bundle @" \
+	$S/inbox/*.csv $S/bad/*.csv
+# The plain table, grouped three ways.
+compare "inbox, table" "" "$NIGHTLY_E" "--as-of 2026-11-28 --total" "$NIGHTLY_E --total" $S/inbox/*.csv
+compare "inbox, --by vendor,month" "" "$NIGHTLY_E" "--as-of 2026-11-28 --by vendor,month" \
+	"$NIGHTLY_E --by vendor,month" $S/inbox/*.csv
+compare "inbox, --by task_id" "" "$NIGHTLY_E" "--as-of 2026-11-28 --by task_id --total" \
+	"$NIGHTLY_E --by task_id --total" $S/inbox/*.csv
+# Standard input.
+IN=$S/inbox/c-jira.csv
+compare "standard input" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E"
+IN=/dev/null
+
+# Every export format with its kpo-ingest options (tests/golden/ingest/SAMPLES).
+grep -v '^#' tests/golden/ingest/SAMPLES >"$T/samples"
+while read -r f opts; do
+	compare "$f" "$opts" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" "$opts $NIGHTLY_R --bundle @" "$S/exports/$f"
+done <"$T/samples"
+# All the exports read by one kpo-ingest, with business hours in one zone.
+compare "every export, business hours" "--tz Europe/Berlin --max-reject-pct 50" \
+	"$NIGHTLY_E --calendar $S/holidays.csv --tz Europe/Berlin --max-reject-pct 50" \
+	"--as-of 2026-11-28 --by vendor --total --max-reject-pct 50" \
+	"$NIGHTLY_E --calendar $S/holidays.csv --tz Europe/Berlin --max-reject-pct 50 --by vendor --total" \
+	$S/exports/*.csv
+
+# Generated data: quoted vendor names, open rows, four currencies.
+scripts/gen-data 20000 13 >"$T/gen.csv"
+scripts/gen-data 3000 14 | gzip -n >"$T/gen2.csv.gz"
+compare "generated, bundle" "" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" "$NIGHTLY_R --bundle @" \
+	"$T/gen.csv" "$T/gen2.csv.gz"
+compare "generated, --by task_id" "--dedupe" "$NIGHTLY_E" "--as-of 2026-11-28 --by task_id" \
+	"--dedupe $NIGHTLY_E --by task_id" "$T/gen.csv" "$T/gen.csv"
+
+# Hostile names (as tests/fixtures/bundle-hostile has them), with rows that
+# kpo-enrich rejects (a currency without a rate, a baseline out of range),
+# in a file whose name is hostile too.
+H="$T/\`touch pwned\` \$(x), \"q\".csv"
+{
+	echo 'Task ID,Engagement,Vendor,Domain,Region,Requested At,Due At,Delivered At,Hours,Cost,Currency,In-house Rate,Quality,Defects,Reworked'
+	echo 'H-1,e,`touch $T/pwned1`,<script>alert(1)</script>,EU,2025-08-09T06:15:00Z,2025-08-19,2025-08-20T03:38:00Z,12.75,501.84,USD,87.50,86.4,0,false'
+	echo 'H-2,e,"system(""touch /tmp/kpo-pwned2"")",../../etc/passwd,EU,2025-08-09T06:15:00Z,2025-08-19,2025-08-20T03:38:00Z,1,50,EUR,87.50,90,1,true'
+	echo 'H-3,e,"O'"'"'Brien ""Quoted"" Ltd","Line one'
+	echo 'line two",EU,2025-09-09T06:15:00Z,2025-09-19,,1,50,GBP,87.50,,0,false'
+	echo 'H-4,e,ООО «Рога и копыта»,@macro & {enhanced}^_,RU,2025-08-09T06:15:00Z,2025-08-19,2025-08-20T03:38:00Z,1,50,XYZ,87.50,90,0,false'
+	echo 'H-5,e,V,D,R,2025-08-09T06:15:00Z,2025-08-19,2025-08-20T03:38:00Z,99999999999,99999999999,USD,99999999999,86.4,0,false'
+	echo 'H-6,e,V,D,R,not a date,2025-08-19,2025-08-20T03:38:00Z,1,1,USD,1,86.4,0,false'
+} >"$H"
+compare "hostile names, enrich rejects" "--max-reject-pct 50" "$NIGHTLY_E --max-reject-pct 50" \
+	"$NIGHTLY_M --bundle @ --max-reject-pct 50" "$NIGHTLY_R --bundle @ --max-reject-pct 50" "$H"
+compare "hostile names, over --max-reject-pct" "" "$NIGHTLY_E" "--as-of 2026-11-28 --by vendor" \
+	"$NIGHTLY_E --by vendor" "$H"
+# kpo-metrics' rejects: bad rows of --costs.
+cp $S/costs.csv "$T/costs.csv"
+echo '2025-13-01,V,,governance,100,USD,' >>"$T/costs.csv"
+echo '2025-10-01,V,,bribes,100,USD,' >>"$T/costs.csv"
+compare "metrics rejects (--costs)" "" "$NIGHTLY_E" \
+	"--as-of 2026-11-28 --costs $T/costs.csv --fx $S/fx.csv --max-reject-pct 30 --bundle @" \
+	"$NIGHTLY_E --costs $T/costs.csv --max-reject-pct 30 --bundle @" $S/inbox/*.csv
+# -q: no summary lines.
+compare "quiet" "-q" "-q $NIGHTLY_E" "-q --as-of 2026-11-28" "-q $NIGHTLY_E" $S/inbox/*.csv $S/bad/*.csv
+# An input that cannot be opened, one that is not CSV at all.
+compare "missing input" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" $S/inbox/c-jira.csv "$T/nope.csv"
+
+# The csv-spectrum corpus (as tests/ref/corpus_check.py finds it): files
+# that are not exports, each read alone and all at once.
+corpus=${KPO_CORPUS:-}
+if [ -z "$corpus" ]; then
+	d=$TOP
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		if [ -d "$d/shared/corpus/csv-spectrum" ]; then corpus=$d/shared/corpus/csv-spectrum; break; fi
+	done
+fi
+if [ -n "$corpus" ] && [ -d "$corpus/csvs" ]; then
+	for f in "$corpus"/csvs/*.csv; do
+		compare "corpus $(basename "$f")" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" "$f"
+	done
+	compare "corpus, all files" "" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" "$corpus"/csvs/*.csv
+else
+	skip "the csv-spectrum corpus is not there (KPO_CORPUS)"
+fi
+
+# Its own: the options of two stages given once, each stage's rejects.
+run kpo-run --rejects "$T/x.csv" $S/inbox/c-jira.csv
+is "$rc" 64 "--rejects: exit 64"
+like "$T/err" "^kpo-run: --rejects: each stage has its own rejects file" "--rejects: says which to use"
+run kpo-run --bundle "$T/b" --by vendor $S/inbox/c-jira.csv
+is "$rc" 64 "--bundle with --by: exit 64"
+run kpo-run --tz Mars/Olympus $S/inbox/c-jira.csv
+is "$rc" 64 "--tz unknown: exit 64"
+like "$T/err" "^kpo-run: --tz: unknown time zone 'Mars/Olympus'" "--tz unknown: the stages' message"
+run kpo-run --rates "$T/nope.csv" $S/inbox/c-jira.csv
+is "$rc" 66 "a reference table that cannot be opened: exit 66"
+like "$T/err" "^kpo-enrich: " "... said by the stage it belongs to"
+is "$(kpo-run --version)" "kpo-run $(cat VERSION)" "--version"
+test ! -e "$T/pwned1" && test ! -e /tmp/kpo-pwned2 && test ! -e pwned
+ok $? "no hostile name ran a command"
+done_testing

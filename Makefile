@@ -25,6 +25,8 @@ SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJ  = $(LIB_SRC:stages/lib/%.c=build-fuzz/lib/%.o)
 FUZZ_TARGETS  = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 SECONDS      ?= 600
 # make check builds and runs the tests on every core (each test has its own
@@ -75,9 +77,15 @@ check-asan:
 # libFuzzer targets (clang): each replays tests/fuzz/regressions/ and then
 # runs for a short, bounded time in `make check`; `make fuzz SECONDS=N` runs
 # each for N seconds and keeps its corpus in build-fuzz/corpus/.
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR)
+# The library is compiled once with the fuzzers' instrumentation and linked
+# into each target.
+build-fuzz/lib/%.o: stages/lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_LIB_FLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
 check-fuzz: $(FUZZ_TARGETS)
 	prove -f --exec '' tests/fuzz/check.t

@@ -32,6 +32,10 @@ SECONDS      ?= 600
 # make check builds and runs the tests on every core (each test has its own
 # scratch folder, so they run side by side).
 NPROC        ?= $(shell nproc 2>/dev/null || echo 2)
+# The slowest tests first, so the last to finish is a short one.
+E2E_SLOW      = tests/e2e/extreme.t tests/e2e/nightly.t tests/e2e/metrics.t tests/e2e/nightly-sources.t \
+                tests/e2e/nightly-score.t tests/e2e/run.t
+E2E           = $(E2E_SLOW) $(filter-out $(E2E_SLOW),$(wildcard tests/e2e/*.t))
 
 .PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind screenshot install clean
 .DELETE_ON_ERROR:
@@ -66,13 +70,13 @@ deps:
 # prove runs the unit tests (C programs) and the end-to-end tests (shell),
 # all speaking TAP; KPO_BUILD tells the shell tests which binaries to use.
 check-plain: tests
-	KPO_BUILD=$(CURDIR)/$(BUILD) prove -j$(NPROC) -f --exec '' $(UNITS) tests/e2e/*.t
+	KPO_BUILD=$(CURDIR)/$(BUILD) prove -j$(NPROC) -f --exec '' $(E2E) $(UNITS)
 
 check-asan:
 	$(MAKE) -j$(NPROC) BUILD=build-asan CFLAGS='$(SAN_FLAGS)' tests
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	KPO_BUILD=$(CURDIR)/build-asan KPO_SANITIZED=1 \
-	prove -j$(NPROC) -f --exec '' $(UNITS:$(BUILD)/%=build-asan/%) tests/e2e/*.t
+	prove -j$(NPROC) -f --exec '' $(E2E) $(UNITS:$(BUILD)/%=build-asan/%)
 
 # libFuzzer targets (clang): each replays tests/fuzz/regressions/ and then
 # runs for a short, bounded time in `make check`; `make fuzz SECONDS=N` runs

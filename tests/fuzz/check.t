@@ -1,11 +1,11 @@
 #!/bin/sh
 # make check's share of fuzzing: each target replays the saved crash inputs
 # in tests/fuzz/regressions/ (named TARGET-*), then fuzzes for a few seconds
-# from the seeds (FUZZ_SECONDS, default 8; `make fuzz` is the long run).  TAP.
+# from the seeds (FUZZ_SECONDS, default 5; `make fuzz` is the long run).  TAP.
 cd "$(dirname "$0")/../.." || exit 1
 n=0
 failed=0
-secs=${FUZZ_SECONDS:-8}
+secs=${FUZZ_SECONDS:-5}
 tests/fuzz/seed-corpus build-fuzz/seeds
 for bin in build-fuzz/fuzz_*; do
 	t=${bin#build-fuzz/fuzz_}

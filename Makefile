@@ -87,7 +87,7 @@ build-fuzz/lib/%.o: stages/lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_LIB_FLAGS) -c -o $@ $<
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) $(LIB_HDR)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/memfile.h $(FUZZ_LIB_OBJ) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(KPO_CFLAGS) -DKPO_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 

@@ -44,108 +44,26 @@ usage(int status)
 	    "the canonical kpo record stream.", options, 1);
 }
 
-static char
-parse_delim(const char *arg)
-{
-	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "TAB") == 0)
-		return '\t';
-	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
-		kpo_errx(EX_USAGE, "-d: one character, or 'tab', expected: '%s'", arg);
-	return arg[0];
-}
-
 /* The options; the file operands are left in ARGV from the returned index. */
 static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa,
     struct kpo_ingest_opts *io, struct kpo_csv_opts *csv)
 {
-	enum { O_MAP = KPO_OPT_STAGE_END, O_KEEP, O_DEDUPE, O_TZ, O_DATEORDER, O_DATEFORMAT, O_DECIMAL,
-	       O_ENCODING, O_PROFILE, O_SET, O_HOURSUNIT, O_DOMAINS, O_VENDORS, O_SKIP, O_NOHEADER, O_COLUMNS };
+	enum { O_TZ = KPO_OPT_INGEST_END };
 	static const struct option longopts[] = {
 		KPO_STAGE_LONGOPTS,
-		{ "columns",        required_argument, NULL, O_COLUMNS },
-		{ "date-format",    required_argument, NULL, O_DATEFORMAT },
-		{ "date-order",     required_argument, NULL, O_DATEORDER },
-		{ "decimal",        required_argument, NULL, O_DECIMAL },
-		{ "dedupe",         no_argument,       NULL, O_DEDUPE },
-		{ "domains",        required_argument, NULL, O_DOMAINS },
-		{ "delimiter",      required_argument, NULL, 'd' },
-		{ "encoding",       required_argument, NULL, O_ENCODING },
-		{ "hours-unit",     required_argument, NULL, O_HOURSUNIT },
-		{ "keep",           required_argument, NULL, O_KEEP },
-		{ "map",            required_argument, NULL, O_MAP },
-		{ "no-header",      no_argument,       NULL, O_NOHEADER },
-		{ "profile",        required_argument, NULL, O_PROFILE },
-		{ "set",            required_argument, NULL, O_SET },
-		{ "skip",           required_argument, NULL, O_SKIP },
+		KPO_INGEST_LONGOPTS,
 		{ "tz",             required_argument, NULL, O_TZ },
-		{ "vendors",        required_argument, NULL, O_VENDORS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS "d:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS KPO_INGEST_SHORTOPTS, longopts, NULL)) != -1) {
 		if (kpo_stage_option(st, sa, ch, optarg, usage))
 			continue;
+		if (kpo_ingest_option(io, csv, ch, optarg))
+			continue;
 		switch (ch) {
-		case 'd':
-			csv->delim = parse_delim(optarg);
-			break;
-		case O_DATEFORMAT:
-			io->date.strptime = optarg;
-			break;
-		case O_DATEORDER:
-			if (strcmp(optarg, "dmy") != 0 && strcmp(optarg, "mdy") != 0)
-				kpo_errx(EX_USAGE, "--date-order: 'dmy' or 'mdy' expected: '%s'", optarg);
-			io->date.order = optarg[0];
-			break;
-		case O_DECIMAL:
-			if (strcmp(optarg, ".") != 0 && strcmp(optarg, ",") != 0)
-				kpo_errx(EX_USAGE, "--decimal: '.' or ',' expected: '%s'", optarg);
-			io->decimal = optarg[0];
-			break;
-		case O_DEDUPE:
-			io->dedupe = 1;
-			break;
-		case O_ENCODING:
-			csv->encoding = optarg;
-			break;
-		case O_KEEP:
-			io->keep = optarg;
-			csv->keep_blanks = 1;   /* raw values, blanks and all */
-			break;
-		case O_COLUMNS:
-			csv->columns = optarg;
-			break;
-		case O_DOMAINS:
-			io->domains = optarg;
-			break;
-		case O_NOHEADER:
-			csv->no_header = 1;
-			break;
-		case O_SKIP:
-			csv->skip = (long)kpo_number_arg("--skip", optarg, 0, 1e9);
-			if (csv->skip != strtod(optarg, NULL))
-				kpo_errx(EX_USAGE, "--skip: a whole number of lines expected: '%s'", optarg);
-			break;
-		case O_HOURSUNIT:
-			if (kpo_ingest_hours_unit(io, optarg) != 0)
-				kpo_errx(EX_USAGE, "--hours-unit: h, min or s expected: '%s'", optarg);
-			break;
-		case O_MAP:
-			io->map = optarg;
-			break;
-		case O_PROFILE:
-			io->profile = optarg;
-			break;
-		case O_SET:
-			if (kpo_ingest_set(io, optarg) != 0)
-				kpo_errx(EX_USAGE, "--set: COLUMN=VALUE with a canonical column other than task_id "
-				    "and source expected: '%s'", optarg);
-			break;
-		case O_VENDORS:
-			io->vendors = optarg;
-			break;
 		case O_TZ:
 			if (kpo_tz_valid(optarg) != 0)
 				kpo_errx(EX_USAGE, "--tz: unknown time zone '%s' (a name such as Europe/Berlin)", optarg);

@@ -86,16 +86,6 @@ usage(int status)
 	    "the same table or bundle, rejects, summary lines and exit status.", options, 0);
 }
 
-static char
-parse_delim(const char *arg)
-{
-	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "TAB") == 0)
-		return '\t';
-	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
-		kpo_errx(EX_USAGE, "-d: one character, or 'tab', expected: '%s'", arg);
-	return arg[0];
-}
-
 /* One stage of the chain: what its program's main() would hold. */
 struct stage {
 	const char *progname;   /* what its messages begin with: "kpo-ingest" */
@@ -129,82 +119,11 @@ struct run {
 };
 
 enum {
-	O_MAP = KPO_OPT_STAGE_END, O_KEEP, O_DEDUPE, O_TZ, O_DATEORDER, O_DATEFORMAT, O_DECIMAL, O_ENCODING,
-	O_PROFILE, O_SET, O_HOURSUNIT, O_DOMAINS, O_VENDORS, O_SKIP, O_NOHEADER, O_COLUMNS,
+	O_TZ = KPO_OPT_INGEST_END,
 	O_BASE, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_ASOF, O_VENDORRATES,
 	O_BY, O_TOTAL, O_BUNDLE, O_COSTS, O_GOVPCT,
 	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS
 };
-
-/* An option of kpo-ingest: 1 when CH is one. */
-static int
-ingest_option(struct run *x, int ch, const char *arg)
-{
-	struct kpo_ingest_opts *io = &x->io;
-	struct kpo_csv_opts *csv = &x->ingest.csv;
-
-	switch (ch) {
-	case 'd':
-		csv->delim = parse_delim(arg);
-		return 1;
-	case O_DATEFORMAT:
-		io->date.strptime = arg;
-		return 1;
-	case O_DATEORDER:
-		if (strcmp(arg, "dmy") != 0 && strcmp(arg, "mdy") != 0)
-			kpo_errx(EX_USAGE, "--date-order: 'dmy' or 'mdy' expected: '%s'", arg);
-		io->date.order = arg[0];
-		return 1;
-	case O_DECIMAL:
-		if (strcmp(arg, ".") != 0 && strcmp(arg, ",") != 0)
-			kpo_errx(EX_USAGE, "--decimal: '.' or ',' expected: '%s'", arg);
-		io->decimal = arg[0];
-		return 1;
-	case O_DEDUPE:
-		io->dedupe = 1;
-		return 1;
-	case O_ENCODING:
-		csv->encoding = arg;
-		return 1;
-	case O_KEEP:
-		io->keep = arg;
-		csv->keep_blanks = 1;   /* raw values, blanks and all */
-		return 1;
-	case O_COLUMNS:
-		csv->columns = arg;
-		return 1;
-	case O_DOMAINS:
-		io->domains = arg;
-		return 1;
-	case O_NOHEADER:
-		csv->no_header = 1;
-		return 1;
-	case O_SKIP:
-		csv->skip = (long)kpo_number_arg("--skip", arg, 0, 1e9);
-		if (csv->skip != strtod(arg, NULL))
-			kpo_errx(EX_USAGE, "--skip: a whole number of lines expected: '%s'", arg);
-		return 1;
-	case O_HOURSUNIT:
-		if (kpo_ingest_hours_unit(io, arg) != 0)
-			kpo_errx(EX_USAGE, "--hours-unit: h, min or s expected: '%s'", arg);
-		return 1;
-	case O_MAP:
-		io->map = arg;
-		return 1;
-	case O_PROFILE:
-		io->profile = arg;
-		return 1;
-	case O_SET:
-		if (kpo_ingest_set(io, arg) != 0)
-			kpo_errx(EX_USAGE, "--set: COLUMN=VALUE with a canonical column other than task_id "
-			    "and source expected: '%s'", arg);
-		return 1;
-	case O_VENDORS:
-		io->vendors = arg;
-		return 1;
-	}
-	return 0;
-}
 
 /* An option of kpo-enrich or kpo-metrics, or of both: 1 when CH is one. */
 static int
@@ -272,37 +191,22 @@ parse_args(int argc, char **argv, struct run *x)
 {
 	static const struct option longopts[] = {
 		KPO_STAGE_LONGOPTS,
+		KPO_INGEST_LONGOPTS,
 		{ "as-of",          required_argument, NULL, O_ASOF },
 		{ "base",           required_argument, NULL, O_BASE },
 		{ "bundle",         required_argument, NULL, O_BUNDLE },
 		{ "by",             required_argument, NULL, O_BY },
 		{ "calendar",       required_argument, NULL, O_CALENDAR },
-		{ "columns",        required_argument, NULL, O_COLUMNS },
 		{ "costs",          required_argument, NULL, O_COSTS },
-		{ "date-format",    required_argument, NULL, O_DATEFORMAT },
-		{ "date-order",     required_argument, NULL, O_DATEORDER },
-		{ "decimal",        required_argument, NULL, O_DECIMAL },
-		{ "dedupe",         no_argument,       NULL, O_DEDUPE },
-		{ "delimiter",      required_argument, NULL, 'd' },
-		{ "domains",        required_argument, NULL, O_DOMAINS },
-		{ "encoding",       required_argument, NULL, O_ENCODING },
 		{ "enrich-rejects", required_argument, NULL, O_ENRICH_REJECTS },
 		{ "fx",             required_argument, NULL, O_FX },
 		{ "governance-pct", required_argument, NULL, O_GOVPCT },
-		{ "hours-unit",     required_argument, NULL, O_HOURSUNIT },
 		{ "ingest-rejects", required_argument, NULL, O_INGEST_REJECTS },
-		{ "keep",           required_argument, NULL, O_KEEP },
-		{ "map",            required_argument, NULL, O_MAP },
 		{ "metrics-rejects", required_argument, NULL, O_METRICS_REJECTS },
-		{ "no-header",      no_argument,       NULL, O_NOHEADER },
-		{ "profile",        required_argument, NULL, O_PROFILE },
 		{ "rates",          required_argument, NULL, O_RATES },
-		{ "set",            required_argument, NULL, O_SET },
-		{ "skip",           required_argument, NULL, O_SKIP },
 		{ "total",          no_argument,       NULL, O_TOTAL },
 		{ "tz",             required_argument, NULL, O_TZ },
 		{ "vendor-rates",   required_argument, NULL, O_VENDORRATES },
-		{ "vendors",        required_argument, NULL, O_VENDORS },
 		{ "work-days",      required_argument, NULL, O_WORKDAYS },
 		{ "work-hours",     required_argument, NULL, O_WORKHOURS },
 		{ NULL, 0, NULL, 0 }
@@ -312,7 +216,7 @@ parse_args(int argc, char **argv, struct run *x)
 	int ch;
 
 	x->eo.as_of = x->mo.as_of = kpo_today();
-	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS "d:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS KPO_INGEST_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (ch) {
 		case KPO_OPT_REJECTS:
 			kpo_errx(EX_USAGE, "--rejects: each stage has its own rejects file: --ingest-rejects, "
@@ -332,7 +236,7 @@ parse_args(int argc, char **argv, struct run *x)
 			tz = optarg;
 			continue;
 		}
-		if (kpo_stage_option(&shared->st, &shared->sa, ch, optarg, usage) || ingest_option(x, ch, optarg) ||
+		if (kpo_stage_option(&shared->st, &shared->sa, ch, optarg, usage) || kpo_ingest_option(&x->io, &x->ingest.csv, ch, optarg) ||
 		    enrich_metrics_option(x, ch, optarg))
 			continue;
 		usage(EX_USAGE);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "args.h"
 #include "colmap.h"
 #include "csvread.h"
 #include "err.h"
@@ -884,3 +885,80 @@ stage_damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 const struct kpo_stage_ops kpo_ingest_stage_ops = {
 	stage_input, stage_row, stage_input_free, stage_stop, stage_damaged
 };
+
+/* -d C: one character, or a tab. */
+static char
+parse_delim(const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "TAB") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
+		kpo_errx(EX_USAGE, "-d: one character, or 'tab', expected: '%s'", arg);
+	return arg[0];
+}
+
+int
+kpo_ingest_option(struct kpo_ingest_opts *io, struct kpo_csv_opts *csv, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'd':
+		csv->delim = parse_delim(arg);
+		return 1;
+	case KPO_OPT_DATEFORMAT:
+		io->date.strptime = arg;
+		return 1;
+	case KPO_OPT_DATEORDER:
+		if (strcmp(arg, "dmy") != 0 && strcmp(arg, "mdy") != 0)
+			kpo_errx(EX_USAGE, "--date-order: 'dmy' or 'mdy' expected: '%s'", arg);
+		io->date.order = arg[0];
+		return 1;
+	case KPO_OPT_DECIMAL:
+		if (strcmp(arg, ".") != 0 && strcmp(arg, ",") != 0)
+			kpo_errx(EX_USAGE, "--decimal: '.' or ',' expected: '%s'", arg);
+		io->decimal = arg[0];
+		return 1;
+	case KPO_OPT_DEDUPE:
+		io->dedupe = 1;
+		return 1;
+	case KPO_OPT_ENCODING:
+		csv->encoding = arg;
+		return 1;
+	case KPO_OPT_KEEP:
+		io->keep = arg;
+		csv->keep_blanks = 1;   /* raw values, blanks and all */
+		return 1;
+	case KPO_OPT_COLUMNS:
+		csv->columns = arg;
+		return 1;
+	case KPO_OPT_DOMAINS:
+		io->domains = arg;
+		return 1;
+	case KPO_OPT_NOHEADER:
+		csv->no_header = 1;
+		return 1;
+	case KPO_OPT_SKIP:
+		csv->skip = (long)kpo_number_arg("--skip", arg, 0, 1e9);
+		if (csv->skip != strtod(arg, NULL))
+			kpo_errx(EX_USAGE, "--skip: a whole number of lines expected: '%s'", arg);
+		return 1;
+	case KPO_OPT_HOURSUNIT:
+		if (kpo_ingest_hours_unit(io, arg) != 0)
+			kpo_errx(EX_USAGE, "--hours-unit: h, min or s expected: '%s'", arg);
+		return 1;
+	case KPO_OPT_MAP:
+		io->map = arg;
+		return 1;
+	case KPO_OPT_PROFILE:
+		io->profile = arg;
+		return 1;
+	case KPO_OPT_SET:
+		if (kpo_ingest_set(io, arg) != 0)
+			kpo_errx(EX_USAGE, "--set: COLUMN=VALUE with a canonical column other than task_id "
+			    "and source expected: '%s'", arg);
+		return 1;
+	case KPO_OPT_VENDORS:
+		io->vendors = arg;
+		return 1;
+	}
+	return 0;
+}

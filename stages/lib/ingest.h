@@ -16,6 +16,7 @@
 #include "schema.h"
 
 struct kpo_csv;
+struct kpo_csv_opts;
 struct kpo_out;
 struct kpo_record;
 struct kpo_stage;
@@ -34,6 +35,37 @@ struct kpo_ingest_opts {
 	const char *domains;    /* --domains FILE: "alias,domain" */
 	const char *vendors;    /* --vendors FILE: "alias,vendor" */
 };
+
+/* kpo-ingest's own options, for kpo-ingest and kpo-run: KPO_INGEST_LONGOPTS
+ * in a getopt_long table ("d:" in the short ones), then kpo_ingest_option
+ * for what getopt returns: 1 when CH was one of them, into IO and CSV (a
+ * bad value ends the program, EX_USAGE); 0 otherwise.  --tz is left to the
+ * program: kpo-run gives it to enrich too. */
+enum {
+	KPO_OPT_MAP = 0x2000, KPO_OPT_KEEP, KPO_OPT_DEDUPE, KPO_OPT_DATEORDER, KPO_OPT_DATEFORMAT,
+	KPO_OPT_DECIMAL, KPO_OPT_ENCODING, KPO_OPT_PROFILE, KPO_OPT_SET, KPO_OPT_HOURSUNIT, KPO_OPT_DOMAINS,
+	KPO_OPT_VENDORS, KPO_OPT_SKIP, KPO_OPT_NOHEADER, KPO_OPT_COLUMNS,
+	KPO_OPT_INGEST_END      /* a program numbers its own options from here */
+};
+#define KPO_INGEST_SHORTOPTS "d:"
+#define KPO_INGEST_LONGOPTS \
+	{ "columns",        required_argument, NULL, KPO_OPT_COLUMNS }, \
+	{ "date-format",    required_argument, NULL, KPO_OPT_DATEFORMAT }, \
+	{ "date-order",     required_argument, NULL, KPO_OPT_DATEORDER }, \
+	{ "decimal",        required_argument, NULL, KPO_OPT_DECIMAL }, \
+	{ "dedupe",         no_argument,       NULL, KPO_OPT_DEDUPE }, \
+	{ "delimiter",      required_argument, NULL, 'd' }, \
+	{ "domains",        required_argument, NULL, KPO_OPT_DOMAINS }, \
+	{ "encoding",       required_argument, NULL, KPO_OPT_ENCODING }, \
+	{ "hours-unit",     required_argument, NULL, KPO_OPT_HOURSUNIT }, \
+	{ "keep",           required_argument, NULL, KPO_OPT_KEEP }, \
+	{ "map",            required_argument, NULL, KPO_OPT_MAP }, \
+	{ "no-header",      no_argument,       NULL, KPO_OPT_NOHEADER }, \
+	{ "profile",        required_argument, NULL, KPO_OPT_PROFILE }, \
+	{ "set",            required_argument, NULL, KPO_OPT_SET }, \
+	{ "skip",           required_argument, NULL, KPO_OPT_SKIP }, \
+	{ "vendors",        required_argument, NULL, KPO_OPT_VENDORS }
+int kpo_ingest_option(struct kpo_ingest_opts *io, struct kpo_csv_opts *csv, int ch, const char *arg);
 
 /* --set COLUMN=VALUE into O; -1 when COLUMN is not a column --set fills. */
 int kpo_ingest_set(struct kpo_ingest_opts *o, const char *arg);

@@ -15,32 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "csvread.h"
-
-static int
-memfile(const uint8_t *data, size_t n, int gzip)
-{
-	int fd = memfd_create("fuzz", 0);
-
-	if (fd < 0)
-		abort();
-	if (gzip) {
-		gzFile gz = gzdopen(dup(fd), "wb1");
-
-		if (n)
-			gzwrite(gz, data, (unsigned)n);
-		gzclose(gz);
-	} else if (n && write(fd, data, n) != (ssize_t)n) {
-		abort();
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
+#include "memfile.h"
 
 static void
 differ(const char *what, long line)

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "fx.h"
 #include "ingest.h"
+#include "jobs.h"
 #include "metrics.h"
 #include "money.h"
 #include "out.h"
@@ -70,6 +71,7 @@ usage(int status)
 		{ "--ingest-rejects FILE", "write the rows kpo-ingest rejects there (source,stage,reason,record)" },
 		{ "--enrich-rejects FILE", "... the rows kpo-enrich rejects" },
 		{ "--metrics-rejects FILE", "... the rows (and --costs rows) kpo-metrics rejects" },
+		{ "--jobs N", "read the inputs in N jobs, large files in parts (default: the number of cores)" },
 		{ "--max-reject-pct P", "each stage: exit 65 when more than P % of its rows are rejected (default 5)" },
 		{ "--max-fields N", "each stage: reject a record of more than N fields (default 131072)" },
 		{ "--max-field-bytes N", "each stage: reject a field of more than N bytes (default 1M)" },
@@ -114,6 +116,7 @@ struct run {
 	struct kpo_metrics_stage mx;
 	struct kpo_costs costs;
 	struct kpo_fx *metrics_fx;
+	int jobs;               /* --jobs */
 	int argc;
 	char **argv;
 };
@@ -122,7 +125,7 @@ enum {
 	O_TZ = KPO_OPT_INGEST_END,
 	O_BASE, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_ASOF, O_VENDORRATES,
 	O_BY, O_TOTAL, O_BUNDLE, O_COSTS, O_GOVPCT,
-	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS
+	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS, O_JOBS
 };
 
 /* An option of kpo-enrich or kpo-metrics, or of both: 1 when CH is one. */
@@ -184,6 +187,20 @@ enrich_metrics_option(struct run *x, int ch, const char *arg)
 	return 0;
 }
 
+/* --jobs N: 1 to 256. */
+static int
+jobs_arg(const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || n < 1 || n > 256)
+		kpo_errx(EX_USAGE, "--jobs: a number of jobs from 1 to 256 expected: '%s'", arg);
+	return (int)n;
+}
+
 /* The options; the file operands are left in ARGV from the returned index.
  * The shared ones are read into the metrics stage's, then given to each. */
 static int
@@ -202,6 +219,7 @@ parse_args(int argc, char **argv, struct run *x)
 		{ "fx",             required_argument, NULL, O_FX },
 		{ "governance-pct", required_argument, NULL, O_GOVPCT },
 		{ "ingest-rejects", required_argument, NULL, O_INGEST_REJECTS },
+		{ "jobs",           required_argument, NULL, O_JOBS },
 		{ "metrics-rejects", required_argument, NULL, O_METRICS_REJECTS },
 		{ "rates",          required_argument, NULL, O_RATES },
 		{ "total",          no_argument,       NULL, O_TOTAL },
@@ -229,6 +247,9 @@ parse_args(int argc, char **argv, struct run *x)
 			continue;
 		case O_METRICS_REJECTS:
 			x->metrics.rejects = optarg;
+			continue;
+		case O_JOBS:
+			x->jobs = jobs_arg(optarg);
 			continue;
 		case O_TZ:
 			if (kpo_tz_valid(optarg) != 0)
@@ -350,14 +371,116 @@ connect(struct stage *to)
 	return kpo_out_fd(fd[1]);
 }
 
+/* The jobs' conf: the options of the three stages, as they run fused. */
+static void
+jobs_conf(const struct run *x, struct kpo_jobs_conf *c)
+{
+	const char *part = getenv("KPO_RUN_PART_BYTES");        /* tests cut small files */
+
+	*c = (struct kpo_jobs_conf){
+		.jobs = x->jobs, .part_bytes = part && *part ? strtoull(part, NULL, 10) : 0,
+		.io = &x->io, .csv = &x->ingest.csv, .eo = &x->eo, .mo = &x->mo,
+		.costs = x->costs_path ? &x->costs : NULL, .gov_pct = x->has_gov_pct ? &x->gov_pct : NULL,
+		.max_field = x->enrich.csv.max_field, .max_fields = x->enrich.csv.max_fields,
+		.max_record = x->enrich.csv.max_record,
+	};
+	if (!c->part_bytes)
+		c->part_bytes = 8ULL << 20;
+}
+
+/* Each stage as its program starts, in the chain's order; what ends a
+ * stage's program here ends the run, before any output.  With PIPES, the
+ * stages are joined by pipes. */
+static void
+start_stages(struct run *x, int pipes)
+{
+	int status;
+
+	kpo_progname = x->ingest.progname;
+	x->ix.st = &x->ingest.st;
+	x->ix.ing = kpo_ingest_new(&x->io);
+	x->ingest.csv.header_score = kpo_ingest_header_score;
+	x->ingest.csv.header_ctx = x->ix.ing;
+	if (pipes)
+		x->ix.out = connect(&x->enrich);
+	kpo_stage_start(&x->ingest.st, &x->ingest.sa, "ingest", x->argc, x->argv);
+
+	kpo_progname = x->enrich.progname;
+	x->ex.st = &x->enrich.st;
+	x->ex.e = kpo_enrich_new(&x->eo);
+	if (pipes)
+		x->ex.out = connect(&x->metrics);
+	kpo_stage_start(&x->enrich.st, &x->enrich.sa, "enrich", 0, NULL);
+
+	kpo_progname = x->metrics.progname;
+	x->mx.st = &x->metrics.st;
+	if (x->costs_path)
+		x->metrics_fx = kpo_fx_load(x->fx, x->meta.base);
+	x->mx.m = kpo_metrics_new(&x->mo);
+	if ((status = kpo_metrics_open(x->mx.m, x->metrics.sa.output, x->bundle)) != 0)
+		exit(status);
+	kpo_stage_start(&x->metrics.st, &x->metrics.sa, "metrics", 0, NULL);
+	if (x->costs_path)
+		kpo_costs_load(&x->costs, x->costs_path, x->metrics_fx, x->as_of_day, x->metrics.st.rejects);
+	kpo_metrics_overheads(x->mx.m, x->costs_path ? &x->costs : NULL, x->has_gov_pct ? &x->gov_pct : NULL);
+}
+
+static void
+run_pipes(struct run *x)
+{
+	void *(*body[3])(void *) = { ingest_thread, enrich_thread, metrics_thread };
+	pthread_t thread[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if ((errno = pthread_create(&thread[i], NULL, body[i], x)) != 0)
+			kpo_err(EX_OSERR, "pthread_create");
+	for (i = 0; i < 3; i++)
+		pthread_join(thread[i], NULL);
+}
+
+/* The jobs' run, then each stage's end as its thread would end it.  0, or
+ * KPO_JOBS_INEXACT with nothing said or written. */
+static int
+run_jobs(struct run *x, struct kpo_msgs *held)
+{
+	struct kpo_jobs_conf c;
+	char extra[512] = "";
+	int status;
+
+	jobs_conf(x, &c);
+	status = kpo_jobs_run(&c, &x->ingest.st, x->ix.ing, &x->ex, &x->mx, x->argc, x->argv);
+	if (status == KPO_JOBS_INEXACT)
+		return status;
+	kpo_msgs_capture = NULL;
+	kpo_msgs_print(held, 0);
+
+	kpo_progname = x->ingest.progname;
+	x->ingest.status = kpo_stage_finish(&x->ingest.st, status, kpo_ingest_notes(x->ix.ing));
+
+	kpo_progname = x->enrich.progname;
+	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
+	x->enrich.status = kpo_stage_finish(&x->enrich.st, 0, extra);
+
+	kpo_progname = x->metrics.progname;
+	extra[0] = '\0';
+	status = 0;
+	if (x->costs_path)
+		status = kpo_metrics_stage_costs(&x->metrics.st, &x->costs, status, extra, sizeof extra);
+	status = kpo_stage_finish(&x->metrics.st, status, extra[0] ? extra : NULL);
+	x->meta.rows = x->metrics.st.read;
+	x->metrics.status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct run x;    /* big (the stages' state), and one */
-	pthread_t thread[3];
-	void *(*body[3])(void *) = { ingest_thread, enrich_thread, metrics_thread };
+	struct kpo_msgs held = { NULL, 0, 0 };
+	struct kpo_jobs_conf c;
 	const char *self;
-	int i, status;
+	int i, status, pipes;
 
 	kpo_stage_init(argv[0]);
 	self = kpo_progname;
@@ -369,46 +492,36 @@ main(int argc, char **argv)
 	x.eo = (struct kpo_enrich_opts){ .base = "USD", .work_start = 9 * 3600, .work_end = 18 * 3600,
 	    .work_days = KPO_MON_FRI };
 	x.meta = (struct kpo_metrics_meta){ "", "USD", 0 };
+	x.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (x.jobs < 1)
+		x.jobs = 1;
 	i = parse_args(argc, argv, &x);
 	x.argc = argc - i;
 	x.argv = argv + i;
+	if (x.io.dedupe)
+		x.jobs = 1;     /* the first of a task_id is the first in the inputs' order */
 	if (x.io.date.tz && strcmp(x.io.date.tz, "UTC") != 0)
 		kpo_tz_use(x.io.date.tz);       /* before the threads: they only read TZ */
 
-	/* Each stage as its program starts, in the chain's order; what ends
-	 * a stage's program here ends the run, before any output. */
-	kpo_progname = x.ingest.progname;
-	x.ix.st = &x.ingest.st;
-	x.ix.ing = kpo_ingest_new(&x.io);
-	x.ingest.csv.header_score = kpo_ingest_header_score;
-	x.ingest.csv.header_ctx = x.ix.ing;
-	x.ix.out = connect(&x.enrich);
-	kpo_stage_start(&x.ingest.st, &x.ingest.sa, "ingest", x.argc, x.argv);
-
-	kpo_progname = x.enrich.progname;
-	x.ex.st = &x.enrich.st;
-	x.ex.e = kpo_enrich_new(&x.eo);
-	x.ex.out = connect(&x.metrics);
-	kpo_stage_start(&x.enrich.st, &x.enrich.sa, "enrich", 0, NULL);
-
-	kpo_progname = x.metrics.progname;
-	x.mx.st = &x.metrics.st;
-	if (x.costs_path)
-		x.metrics_fx = kpo_fx_load(x.fx, x.meta.base);
-	x.mx.m = kpo_metrics_new(&x.mo);
-	if ((status = kpo_metrics_open(x.mx.m, x.metrics.sa.output, x.bundle)) != 0)
-		exit(status);
-	kpo_stage_start(&x.metrics.st, &x.metrics.sa, "metrics", 0, NULL);
-	if (x.costs_path)
-		kpo_costs_load(&x.costs, x.costs_path, x.metrics_fx, x.as_of_day, x.metrics.st.rejects);
-	kpo_metrics_overheads(x.mx.m, x.costs_path ? &x.costs : NULL, x.has_gov_pct ? &x.gov_pct : NULL);
-
+	/* The jobs hold back what the stages say until they know the run is
+	 * exact; when it is not, the run starts again with pipes. */
+	jobs_conf(&x, &c);
+	kpo_progname = x.metrics.progname;     /* a bad --by is kpo-metrics' to say */
+	pipes = getenv("KPO_RUN_PIPES") != NULL || !kpo_jobs_can(&c, x.argc, x.argv);
+	if (!pipes)
+		kpo_msgs_capture = &held;
+	start_stages(&x, pipes);
 	kpo_progname = self;
-	for (i = 0; i < 3; i++)
-		if ((errno = pthread_create(&thread[i], NULL, body[i], &x)) != 0)
-			kpo_err(EX_OSERR, "pthread_create");
-	for (i = 0; i < 3; i++)
-		pthread_join(thread[i], NULL);
+	if (pipes) {
+		run_pipes(&x);
+	} else if (run_jobs(&x, &held) == KPO_JOBS_INEXACT) {
+		kpo_out_cleanup_temps();
+		setenv("KPO_RUN_PIPES", "1", 1);
+		execv("/proc/self/exe", argv);
+		kpo_msgs_capture = NULL;
+		kpo_err(EX_OSERR, "cannot run again with pipes: /proc/self/exe");
+	}
+	kpo_msgs_free(&held);
 
 	/* The most serious of the three, as kpo(7) ranks statuses. */
 	status = kpo_status_merge(kpo_status_merge(x.ingest.status, x.enrich.status), x.metrics.status);

@@ -76,6 +76,10 @@ struct kpo_csv {
 	long skipped;           /* lines before the header */
 	unsigned long long raw_done;    /* bytes of the file, once it is closed */
 	int header_found;
+
+	int bom;                /* bytes of a byte order mark skipped: file offset = bom + bytes */
+	unsigned long long range_end;   /* 0: the end of the file */
+	struct kpo_csv_range *range;
 };
 
 /* libcsv takes a realloc with no context: the cap lives here, one per thread,
@@ -342,8 +346,10 @@ refill(struct kpo_csv *r)
 			return -1;
 	} while (r->at_start && !r->eof && r->len - r->pos < 3);
 	if (r->at_start) {
-		if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
+		if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0) {
 			r->pos += 3;
+			r->bom = 3;
+		}
 		r->at_start = 0;
 	}
 	return r->len > r->pos || !r->eof ? 1 : 0;
@@ -750,6 +756,13 @@ found:
 	return stop;
 }
 
+/* Between records, at or past the end of the part being read. */
+static int
+past_range(const struct kpo_csv *r)
+{
+	return r->range_end && r->bom + r->bytes >= r->range_end;
+}
+
 /* At the start of a record: hands out the record if its line has no quote
  * and is whole in the buffer (waiting for up to `window` bytes of it).
  * FAST_NO: libcsv's turn; FAST_AGAIN: go round (blank lines skipped, the
@@ -764,7 +777,7 @@ fast_record(struct kpo_csv *r)
 
 	while (r->pos < r->len && (r->buf[r->pos] == '\n' || r->buf[r->pos] == '\r'))
 		advance(r, 1);  /* blank lines, or the LF of a CRLF */
-	if (r->pos == r->len)
+	if (r->pos == r->len || past_range(r))
 		return FAST_AGAIN;
 	for (;;) {
 		line = r->buf + r->pos;
@@ -831,6 +844,12 @@ next_record(struct kpo_csv *r)
 
 		if (r->done)
 			return 0;
+		if (!r->in_record && past_range(r)) {
+			r->done = 1;
+			r->range->stop = r->bom + r->bytes;
+			r->range->stop_line = r->line;
+			return 0;
+		}
 		if (r->pos == r->len) {
 			int rc = refill(r);
 
@@ -1161,6 +1180,40 @@ take_header(struct kpo_csv *r)
 	r->header_nf = hdr->nf;
 }
 
+/* Moves to the part RANGE of the file, once its header is read. */
+static void
+start_range(struct kpo_csv *r, struct kpo_csv_range *range)
+{
+	r->range = range;
+	range->stop = KPO_CSV_STOP_END;
+	range->stop_line = 0;
+	if (range->start > 0) {
+		unsigned long long at = r->bom + r->bytes;
+
+		if (range->start < at || r->cd != (iconv_t)-1 || (r->gz && gzdirect(r->gz) != 1)) {
+			fail(r, KPO_CSV_EIO, "%s: cannot read from byte %llu: not a plain file, or inside its header",
+			    r->name, range->start);
+			return;
+		}
+		if (range->start <= at + (r->len - r->pos)) {
+			r->pos += (size_t)(range->start - at);  /* read already (a small file: all of it) */
+		} else if (!r->gz || gzseek(r->gz, (z_off_t)range->start, SEEK_SET) != (z_off_t)range->start) {
+			fail(r, KPO_CSV_EIO, "%s: seek to byte %llu: %s", r->name, range->start,
+			    r->gz ? strerror(errno) : "past the end");
+			return;
+		} else {
+			r->pos = r->len = 0;
+			r->eof = 0;
+		}
+		r->at_start = 0;
+		r->bytes = range->start - (unsigned long long)r->bom;
+		r->line = range->line;
+		r->last_cr = 0;
+		parser_restart(r);
+	}
+	r->range_end = range->end;
+}
+
 struct kpo_csv *
 kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 {
@@ -1235,11 +1288,44 @@ kpo_csv_open(const char *path, const struct kpo_csv_opts *opts)
 	if (opts && opts->no_header) {
 		r->header = columns_header(opts->columns ? opts->columns : "");
 		r->header_nf = r->header->nf;
-		return r;
+	} else {
+		take_header(r);
 	}
-
-	take_header(r);
+	if (opts && opts->range && r->err == KPO_CSV_OK)
+		start_range(r, opts->range);
 	return r;
+}
+
+struct kpo_csv *
+kpo_csv_of_header(const char *name, const char *const *names, size_t nf)
+{
+	struct kpo_csv *r = kpo_xcalloc(1, sizeof *r);
+	struct kpo_record *h = kpo_xcalloc(1, sizeof *h);
+	size_t i;
+
+	r->cd = (iconv_t)-1;
+	r->name = kpo_xstrdup(name);
+	r->delim = ',';
+	r->eof = r->done = 1;
+	h->nf = nf;
+	h->f = kpo_xcalloc(nf, sizeof *h->f);
+	h->len = kpo_xcalloc(nf, sizeof *h->len);
+	for (i = 0; i < nf; i++) {
+		h->f[i] = kpo_xstrdup(names[i]);
+		h->len[i] = strlen(names[i]);
+	}
+	h->line = 1;
+	h->raw = "";
+	r->header = h;
+	r->header_nf = nf;
+	r->line = 2;
+	return r;
+}
+
+unsigned long long
+kpo_csv_data_offset(const struct kpo_csv *r)
+{
+	return r->bom + r->bytes;
 }
 
 const struct kpo_record *

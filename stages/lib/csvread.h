@@ -80,7 +80,26 @@ struct kpo_csv_opts {
 	const char *columns;
 	int stdin_fd;           /* what "-" reads: 0, standard input; kpo-run's
 	                         * stages read each other's pipes as "-" */
+	struct kpo_csv_range *range;    /* only part of a plain file, or NULL */
 };
+
+/* Part of a plain (not gzip, UTF-8) file: its header is read as always, then
+ * records from byte START (0: where the header left off), which must begin a
+ * physical line, numbered LINE, up to the first one that would begin at or
+ * past END (0: the end of the file).  A record that begins before END is read
+ * to its end, wherever that is.  When no more records are read, STOP is
+ * where the next one would have begun and STOP_LINE its line: the start of
+ * the next part if, and only if, its START equals STOP.  STOP is
+ * KPO_CSV_STOP_END when the file was read to its end or abandoned.  kpo-run
+ * reads large files in parts this way, and checks each part's START against
+ * the STOP of the part before (csvsplit.h). */
+struct kpo_csv_range {
+	unsigned long long start, end;
+	long line;
+	unsigned long long stop;
+	long stop_line;
+};
+#define KPO_CSV_STOP_END (~0ULL)
 
 #define KPO_CSV_HEADER_LINES 50
 
@@ -105,6 +124,15 @@ struct kpo_csv;
 /* Opens PATH ("-" or NULL: standard input) and reads its header.  Never returns
  * NULL; check kpo_csv_error() (the message is in kpo_csv_message()). */
 struct kpo_csv *kpo_csv_open(const char *path, const struct kpo_csv_opts *opts);
+
+/* A reader of no records whose header is NAMES[0..NF) and whose name is
+ * NAME: how kpo-run's stages, which hand each other records and not text,
+ * map the header of the stream they would have read. */
+struct kpo_csv *kpo_csv_of_header(const char *name, const char *const *names, size_t nf);
+
+/* The byte of the file where the records after the header begin (after a
+ * byte order mark, skipped lines and the header). */
+unsigned long long kpo_csv_data_offset(const struct kpo_csv *r);
 
 /* The header record, or NULL for an empty input. */
 const struct kpo_record *kpo_csv_header(const struct kpo_csv *r);

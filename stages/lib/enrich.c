@@ -639,6 +639,24 @@ kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *in, co
 	kpo_out_endrow(out);
 }
 
+size_t
+kpo_enrich_fields(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
+    const char **f, size_t *len)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < e->nout; i++) {
+		f[i] = rec->f[in->perm[i]];
+		len[i] = rec->len[in->perm[i]];
+	}
+	for (c = 0; c < KPO_NENRICHED; c++, i++) {
+		f[i] = in->value[c];
+		len[i] = strlen(in->value[c]);
+	}
+	return i;
+}
+
 /* kpo-enrich's part in kpo_stage_run, shared by kpo-enrich and kpo-run. */
 static void *
 stage_input(void *ctx, struct kpo_csv *r)

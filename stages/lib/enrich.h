@@ -56,6 +56,11 @@ int kpo_enrich_source_field(const struct kpo_enrich_input *in);
 int kpo_enrich_row(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec,
     struct kpo_verdict *v);
 
+/* The fields kpo_enrich_put would write, into F and LEN (room for REC's
+ * fields and KPO_NENRICHED): their number.  NUL-terminated. */
+size_t kpo_enrich_fields(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
+    const char **f, size_t *len);
+
 /* Writes REC with the columns kpo_enrich_row computed for it. */
 void kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
     struct kpo_out *out);

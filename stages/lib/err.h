@@ -17,6 +17,20 @@ extern _Thread_local const char *kpo_progname;
 
 void kpo_setprogname(const char *argv0);
 
+/* Messages held back: while a thread's kpo_msgs_capture points to one, its
+ * messages (not those that end the program) are appended there, each a line
+ * as it would have gone to stderr.  kpo-run's jobs read parts of the inputs
+ * in any order; it prints what each said in the inputs' order. */
+struct kpo_msgs {
+	char *buf;
+	size_t len, cap;
+};
+extern _Thread_local struct kpo_msgs *kpo_msgs_capture;
+/* M's messages from byte FROM, as if said now: to stderr, or to the capture
+ * of this thread when there is one. */
+void kpo_msgs_print(const struct kpo_msgs *m, size_t from);
+void kpo_msgs_free(struct kpo_msgs *m);
+
 void kpo_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kpo_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* appends strerror(errno) */
 void kpo_warn_at(const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

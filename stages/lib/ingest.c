@@ -240,6 +240,29 @@ kpo_ingest_notes(const struct kpo_ingest *ing)
 	return ing->notes;
 }
 
+void
+kpo_ingest_take_notes(struct kpo_ingest *ing, size_t from, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", ing->notes + from);
+	ing->notes[from] = '\0';
+}
+
+size_t
+kpo_ingest_notes_len(const struct kpo_ingest *ing)
+{
+	return strlen(ing->notes);
+}
+
+void
+kpo_ingest_add_notes(struct kpo_ingest *ing, const char *notes)
+{
+	size_t len = strlen(ing->notes);
+
+	/* note_input's rule, so that the notes come out as one reader's. */
+	if (*notes && len + 300 < sizeof ing->notes)
+		snprintf(ing->notes + len, sizeof ing->notes - len, "%s", notes);
+}
+
 int
 kpo_ingest_header_score(const struct kpo_record *rec, void *ing)
 {
@@ -829,6 +852,20 @@ kpo_ingest_put(const struct kpo_ingest_input *in, struct kpo_out *out)
 		else
 			kpo_out_field(out, "", 0);
 	kpo_out_endrow(out);
+}
+
+size_t
+kpo_ingest_fields(const struct kpo_ingest_input *in, const char **f, size_t *len)
+{
+	size_t c;
+
+	for (c = 0; c < KPO_COL_SOURCE; c++) {
+		f[c] = in->cells[c].s;
+		len[c] = in->cells[c].n;
+	}
+	f[c] = in->source;
+	len[c] = strlen(in->source);
+	return c + 1;
 }
 
 /* kpo-ingest's part in kpo_stage_run, shared by kpo-ingest and kpo-run. */

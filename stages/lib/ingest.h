@@ -108,6 +108,10 @@ int kpo_ingest_note_line(const struct kpo_record *rec, size_t header_nf, struct 
 /* Writes the row kpo_ingest_row made last. */
 void kpo_ingest_put(const struct kpo_ingest_input *in, struct kpo_out *out);
 
+/* The fields kpo_ingest_put would write, without the --keep ones, into F
+ * and LEN (room for KPO_COL_SOURCE + 1): their number.  Not NUL-terminated. */
+size_t kpo_ingest_fields(const struct kpo_ingest_input *in, const char **f, size_t *len);
+
 /* "FILE:LINE" of a record of IN, made fast (it runs for every row); valid
  * until the next call. */
 const char *kpo_ingest_source(struct kpo_ingest_input *in, long line);
@@ -115,6 +119,12 @@ const char *kpo_ingest_source(struct kpo_ingest_input *in, long line);
 /* What the summary line adds: the formats recognised ("; FILE: a Toggl
  * Track detailed report"), or "". */
 const char *kpo_ingest_notes(const struct kpo_ingest *ing);
+/* The notes from byte FROM of them (kpo_ingest_notes_len before an input)
+ * into BUF, and cut from ING; and notes taken so put at the end of ING's,
+ * by the rule of one reader: kpo-run's jobs note each part of a file. */
+size_t kpo_ingest_notes_len(const struct kpo_ingest *ing);
+void kpo_ingest_take_notes(struct kpo_ingest *ing, size_t from, char *buf, size_t size);
+void kpo_ingest_add_notes(struct kpo_ingest *ing, const char *notes);
 
 /* How much the record REC looks like a header to ING (a struct
  * kpo_ingest): the number of canonical columns its cells name.  For

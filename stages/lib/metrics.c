@@ -929,6 +929,65 @@ kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struc
 	return 0;
 }
 
+/* ---- Merging ---- */
+
+static void acc_add(struct acc *to, const struct acc *from);
+static void collect_leaf(const char *key, size_t n, void **value, void *ctx);
+
+struct leafref {
+	const char *key;        /* the map's copy, alive until the end */
+	size_t n;
+	struct leaf *leaf;
+};
+
+int
+kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
+{
+	struct leafref *refs = kpo_xcalloc(from->nleaves, sizeof *refs);
+	uint64_t *id = kpo_xcalloc(from->nleaves, sizeof *id);
+	const uint64_t mask = ((uint64_t)1 << LEAF_BITS) - 1;
+	uint64_t k;
+	size_t i, l;
+
+	kpo_strmap_each(from->leaves, collect_leaf, refs);
+	/* In FROM's order of first rows: TO then numbers its new leaves as one
+	 * reader of both inputs would have. */
+	for (k = 0; k < from->nleaves; k++) {
+		void **slot = kpo_strmap_get(to->leaves, refs[k].key, refs[k].n, 1);
+
+		if (!*slot) {
+			struct leaf *leaf;
+
+			if (to->nleaves == LEAF_MAX) {
+				free(refs);
+				free(id);
+				return KPO_METRICS_FULL;
+			}
+			leaf = kpo_xcalloc(1, sizeof *leaf);
+			leaf->id = to->nleaves++;
+			*slot = leaf;
+		}
+		acc_add(&((struct leaf *)*slot)->a, &refs[k].leaf->a);
+		id[k] = ((struct leaf *)*slot)->id;
+	}
+	for (i = 0; i < from->ntat; i++)
+		keep_tat(to, (from->tat[i] & ~mask) | id[from->tat[i] & mask]);
+	for (l = 0; l < KPO_NLISTS; l++) {
+		struct item_list *a = &to->list[l], *b = &from->list[l];
+
+		if (a->n + b->n > a->cap) {
+			a->cap = a->n + b->n > 2 * a->cap ? a->n + b->n : 2 * a->cap;
+			a->v = kpo_xrealloc(a->v, a->cap * sizeof *a->v);
+		}
+		memcpy(a->v + a->n, b->v, b->n * sizeof *b->v);
+		a->n += b->n;
+		b->n = 0;
+	}
+	free(refs);
+	free(id);
+	return 0;
+}
+
 /* ---- Groups ---- */
 
 static void
@@ -975,12 +1034,6 @@ acc_add(struct acc *to, const struct acc *from)
 	for (int k = 0; k < 4; k++)
 		to->age[k] += from->age[k];
 }
-
-struct leafref {
-	const char *key;        /* the map's copy, alive until the end */
-	size_t n;
-	struct leaf *leaf;
-};
 
 static void
 collect_leaf(const char *key, size_t n, void **value, void *ctx)

@@ -69,6 +69,12 @@ int kpo_metrics_source_field(const struct kpo_metrics_input *in);
 int kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_record *rec,
     struct kpo_verdict *v);
 
+/* Adds what FROM was given to TO, as if TO had been given FROM's rows after
+ * its own, in their order: the same tables, byte for byte.  0, or
+ * KPO_METRICS_FULL when the key combinations of both are too many.  FROM
+ * (made with the same options) is left to free, its open items moved. */
+int kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from);
+
 /* The outputs, opened before reading so that a bad -o or DIR fails at once:
  * the one table to OUTPUT ("-" or NULL: standard output), or the bundle's
  * tables and meta.csv into folder BUNDLE (made when missing).  0, or the exit

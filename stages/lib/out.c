@@ -28,6 +28,9 @@ struct kpo_out {
 	gzFile gz;
 	int err;                /* first errno seen */
 	int row_started;
+	char *mem;              /* kpo_out_memory: what was written */
+	size_t memlen, memcap;
+	int memory;
 	size_t len;
 	char buf[OUT_BUF];
 };
@@ -222,6 +225,38 @@ kpo_out_fd(int fd)
 	return o;
 }
 
+static int flush(struct kpo_out *o);
+
+struct kpo_out *
+kpo_out_memory(void)
+{
+	struct kpo_out *o = kpo_xcalloc(1, sizeof *o);
+
+	o->name = kpo_xstrdup("memory");
+	o->fd = -1;
+	o->memory = 1;
+	return o;
+}
+
+const char *
+kpo_out_memory_text(struct kpo_out *o, size_t *n)
+{
+	if (o->memlen == 0) {
+		*n = o->len;    /* all in the buffer: no copy */
+		return o->buf;
+	}
+	flush(o);
+	*n = o->memlen;
+	return o->mem;
+}
+
+void
+kpo_out_memory_clear(struct kpo_out *o)
+{
+	o->len = o->memlen = 0;
+	o->row_started = 0;
+}
+
 static int
 write_all(int fd, const char *s, size_t n)
 {
@@ -239,6 +274,18 @@ write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+static void
+mem_append(struct kpo_out *o, const char *s, size_t n)
+{
+	if (o->memlen + n > o->memcap) {
+		while (o->memlen + n > o->memcap)
+			o->memcap = o->memcap ? 2 * o->memcap : 4096;
+		o->mem = kpo_xrealloc(o->mem, o->memcap);
+	}
+	memcpy(o->mem + o->memlen, s, n);
+	o->memlen += n;
+}
+
 static int
 flush(struct kpo_out *o)
 {
@@ -246,7 +293,9 @@ flush(struct kpo_out *o)
 		o->len = 0;
 		return o->err ? -1 : 0;
 	}
-	if (o->gz) {
+	if (o->memory) {
+		mem_append(o, o->buf, o->len);
+	} else if (o->gz) {
 		if (gzwrite(o->gz, o->buf, (unsigned)o->len) != (int)o->len) {
 			int errnum;
 
@@ -271,7 +320,9 @@ kpo_out_write(struct kpo_out *o, const void *s, size_t n)
 		if (n > OUT_BUF / 2) {
 			/* Large pieces skip the buffer. */
 			memcpy(o->buf, s, 0);
-			if (o->gz) {
+			if (o->memory) {
+				mem_append(o, s, n);
+			} else if (o->gz) {
 				if (gzwrite(o->gz, s, (unsigned)n) != (int)n)
 					o->err = EIO;
 			} else if (write_all(o->fd, s, n) != 0) {
@@ -419,6 +470,7 @@ release(struct kpo_out *o)
 	}
 	free(o->path);
 	free(o->name);
+	free(o->mem);
 	free(o);
 }
 

@@ -25,6 +25,14 @@ struct kpo_out *kpo_out_open(const char *path);
  * speak of them as the piped stages speak of their standard output. */
 struct kpo_out *kpo_out_fd(int fd);
 
+/* An output to memory: kpo_out_memory_text gives what was written since
+ * it was made or cleared (valid until the next write).  For the text of one
+ * row (kpo-run's rejects quote rows it never wrote).  Free it with
+ * kpo_out_abort. */
+struct kpo_out *kpo_out_memory(void);
+const char *kpo_out_memory_text(struct kpo_out *o, size_t *n);
+void kpo_out_memory_clear(struct kpo_out *o);
+
 int kpo_out_write(struct kpo_out *o, const void *s, size_t n);
 int kpo_out_puts(struct kpo_out *o, const char *s);
 int kpo_out_putc(struct kpo_out *o, int c);

@@ -41,6 +41,19 @@ struct kpo_rejects {
 	char *stage;
 	struct tally rows, side;        /* the stream's rows, a side table's */
 	unsigned long long shown;       /* on stderr */
+	/* Held back (kpo_rejects_defer): every reject, as the arguments of
+	 * reject(), one entry after another. */
+	int deferred;
+	char *log;
+	size_t loglen, logcap;
+};
+
+/* One held-back reject; its file name, detail and raw text follow it. */
+struct held {
+	long line;
+	const char *kind;
+	size_t filelen, detaillen, rawlen;
+	int side, has_detail;
 };
 
 struct kpo_rejects *
@@ -79,11 +92,91 @@ count(struct tally *t, const char *kind)
 	t->total++;
 }
 
+struct kpo_rejects *
+kpo_rejects_defer(void)
+{
+	struct kpo_rejects *r = kpo_xcalloc(1, sizeof *r);
+
+	r->stage = kpo_xstrdup("");
+	r->deferred = 1;
+	return r;
+}
+
+static void
+hold(struct kpo_rejects *r, int side, const char *file, long line, const char *kind, const char *detail,
+    const char *raw, size_t rawlen)
+{
+	struct held h = { line, kind, strlen(file), detail ? strlen(detail) : 0, rawlen, side, detail != NULL };
+	size_t need = sizeof h + h.filelen + h.detaillen + h.rawlen;
+	char *p;
+
+	need = (need + _Alignof(struct held) - 1) / _Alignof(struct held) * _Alignof(struct held);
+	if (r->loglen + need > r->logcap) {
+		while (r->loglen + need > r->logcap)
+			r->logcap = r->logcap ? 2 * r->logcap : 4096;
+		r->log = kpo_xrealloc(r->log, r->logcap);
+	}
+	p = r->log + r->loglen;
+	memcpy(p, &h, sizeof h);
+	memcpy(p + sizeof h, file, h.filelen);
+	memcpy(p + sizeof h + h.filelen, detail ? detail : "", h.detaillen);
+	memcpy(p + sizeof h + h.filelen + h.detaillen, raw, rawlen);
+	r->loglen += need;
+}
+
+static void reject(struct kpo_rejects *r, struct tally *t, const char *file, long line, const char *kind,
+    const char *detail, const char *raw, size_t rawlen);
+
+void
+kpo_rejects_replay(struct kpo_rejects *to, struct kpo_rejects *from)
+{
+	size_t at = 0;
+
+	while (at < from->loglen) {
+		struct held h;
+		const char *p = from->log + at;
+		char *file, *detail;
+
+		memcpy(&h, p, sizeof h);
+		p += sizeof h;
+		file = kpo_xmalloc(h.filelen + 1);
+		memcpy(file, p, h.filelen);
+		file[h.filelen] = '\0';
+		detail = kpo_xmalloc(h.detaillen + 1);
+		memcpy(detail, p + h.filelen, h.detaillen);
+		detail[h.detaillen] = '\0';
+		reject(to, h.side ? &to->side : &to->rows, file, h.line, h.kind, h.has_detail ? detail : NULL,
+		    p + h.filelen + h.detaillen, h.rawlen);
+		free(file);
+		free(detail);
+		at += sizeof h + h.filelen + h.detaillen + h.rawlen;
+		at = (at + _Alignof(struct held) - 1) / _Alignof(struct held) * _Alignof(struct held);
+	}
+	free(from->log);
+	free(from->stage);
+	free(from);
+}
+
+void
+kpo_rejects_discard(struct kpo_rejects *r)
+{
+	if (!r)
+		return;
+	kpo_out_abort(r->out);
+	free(r->log);
+	free(r->stage);
+	free(r);
+}
+
 static void
 reject(struct kpo_rejects *r, struct tally *t, const char *file, long line, const char *kind,
     const char *detail, const char *raw, size_t rawlen)
 {
 	count(t, kind);
+	if (r->deferred) {
+		hold(r, t == &r->side, file, line, kind, detail, raw, rawlen);
+		return;
+	}
 	if (r->shown++ < SHOWN_ON_STDERR)
 		kpo_warn_at(file, line, "%s%s%s", kind, detail ? ": " : "", detail ? detail : "");
 	else if (r->shown == SHOWN_ON_STDERR + 1)

@@ -30,6 +30,15 @@ int kpo_verdict_value(struct kpo_verdict *v, const char *kind, const char *col, 
  * PATH cannot be created.  STAGE names the stage in each row ("ingest"). */
 struct kpo_rejects *kpo_rejects_open(const char *path, const char *stage);
 
+/* Rejects held back, in order, to be replayed into another (a file's
+ * rejects) by kpo_rejects_replay, which frees FROM: kpo-run's jobs reject
+ * rows of parts of the inputs in any order, and the rejects file, the
+ * messages and the counts come out in the inputs' order. */
+struct kpo_rejects *kpo_rejects_defer(void);
+void kpo_rejects_replay(struct kpo_rejects *to, struct kpo_rejects *from);
+/* Frees R without writing it (a rejects file is removed). */
+void kpo_rejects_discard(struct kpo_rejects *r);
+
 /* Records one dropped row: the rejects file gets "FILE:LINE,STAGE,REASON,RAW"
  * where REASON is "KIND: DETAIL" (or KIND).  KIND is a fixed string and
  * is what the summary line counts.  The first few also go to stderr. */

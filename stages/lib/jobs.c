@@ -1,0 +1,660 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "csvsplit.h"
+#include "enrich.h"
+#include "err.h"
+#include "ingest.h"
+#include "jobs.h"
+#include "metrics.h"
+#include "out.h"
+#include "report.h"
+#include "schema.h"
+
+#define PART_BYTES (8ULL << 20)  /* the least a file is cut into */
+#define MAX_CUTS 256
+#define NSTREAM KPO_NCOLS                       /* the stream kpo-ingest writes, without --keep */
+#define NENRICHED (KPO_NCOLS + KPO_NENRICHED)   /* the one kpo-enrich writes */
+#define NOTES 2048
+#define NO_MARK SIZE_MAX
+
+/* A part of the inputs, and what reading it gave. */
+struct part {
+	const char *path;
+	int first;              /* the first part of its file: the header's messages and notes are its */
+	int ranged;             /* a part of a file cut into parts */
+	struct kpo_csv_range range;
+
+	struct kpo_stage st;    /* kpo-ingest's counts and rejects */
+	int status;
+	unsigned long long e_read, e_written, no_rate, no_cost, priced;
+	unsigned long long m_read, m_written;
+	struct kpo_rejects *erj, *mrj;
+	struct kpo_metrics *m;
+	struct kpo_metrics_input *min;
+	struct kpo_msgs msgs;
+	size_t mark;            /* where the messages of its rows begin in msgs */
+	char notes[NOTES];      /* kpo-ingest's notes on its header */
+	int inexact;
+	unsigned long long last_bytes;
+	int done;
+};
+
+struct kpo_jobs;
+
+/* What one thread reads parts with. */
+struct job {
+	struct kpo_jobs *J;
+	struct kpo_ingest *ing;
+	struct kpo_enrich *e;
+	struct kpo_enrich_input *ein;
+	struct kpo_out *text;   /* a row's text, for a reject */
+	struct kpo_csv *shdr, *mhdr;    /* the headers of the two streams */
+	struct part *p;
+	struct kpo_record srec, mrec;   /* the row kpo-enrich would read, kpo-metrics would */
+	const char *sf[NSTREAM], *mf[NENRICHED];
+	size_t slen[NSTREAM], mlen[NENRICHED];
+	char *sbuf;
+	size_t scap;
+	unsigned long long rows;        /* rows read since the progress counters were told */
+};
+
+struct kpo_jobs {
+	const struct kpo_jobs_conf *c;
+	size_t max_field, max_record;
+	struct part **parts;
+	size_t nparts, next;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned long long rows, bytes; /* read so far, for the progress line */
+};
+
+/* The two streams' headers ---------------------------------------------- */
+
+static struct kpo_csv *
+stream_header(int enriched)
+{
+	const char *names[NENRICHED];
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c < KPO_NCOLS; c++)
+		names[n++] = kpo_columns[c].name;
+	for (c = 0; enriched && c < KPO_NENRICHED; c++)
+		names[n++] = kpo_enriched_columns[c];
+	return kpo_csv_of_header("-", names, n);
+}
+
+/* The rows kpo-enrich and kpo-metrics would read -------------------------- */
+
+/* The text of REC as the stage before wrote it, without its line end: what
+ * a reject quotes, and what the stream readers' record cap measures. */
+static void
+row_text(struct job *j, struct kpo_record *rec)
+{
+	size_t i;
+
+	kpo_out_memory_clear(j->text);
+	for (i = 0; i < rec->nf; i++)
+		kpo_out_field(j->text, rec->f[i], rec->len[i]);
+	rec->raw = kpo_out_memory_text(j->text, &rec->rawlen);
+}
+
+/* 0 when the stream's reader would have read REC as it is: no field past its
+ * cap, the record not past its cap.  The text is made only when the fields
+ * come near the record cap. */
+static int
+within_caps(struct job *j, struct kpo_record *rec)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < rec->nf; i++) {
+		if (rec->len[i] > j->J->max_field)
+			return -1;
+		total += rec->len[i] + 1;
+	}
+	if (2 * total + 2 <= j->J->max_record)
+		return 0;
+	row_text(j, rec);
+	return rec->rawlen > j->J->max_record ? -1 : 0;
+}
+
+/* The row kpo-ingest made, as kpo-enrich would read it: NUL-terminated
+ * fields, numbered as lines of a stream of one line a row. */
+static int
+stream_row(struct job *j, struct kpo_ingest_input *in)
+{
+	size_t n = kpo_ingest_fields(in, j->sf, j->slen), i, need = 0, at = 0;
+
+	for (i = 0; i < n; i++)
+		need += j->slen[i] + 1;
+	if (need > j->scap) {
+		j->scap = 2 * need;
+		j->sbuf = kpo_xrealloc(j->sbuf, j->scap);
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(j->sbuf + at, j->sf[i], j->slen[i]);
+		j->sbuf[at + j->slen[i]] = '\0';
+		j->srec.f[i] = j->sbuf + at;
+		j->srec.len[i] = j->slen[i];
+		at += j->slen[i] + 1;
+	}
+	j->srec.nf = n;
+	j->srec.line = (long)j->p->e_read + 2;
+	j->srec.raw = "";
+	j->srec.rawlen = 0;
+	j->srec.status = KPO_REC_OK;
+	return within_caps(j, &j->srec);
+}
+
+static int
+enriched_row(struct job *j)
+{
+	size_t i, n = kpo_enrich_fields(j->e, j->ein, &j->srec, j->mf, j->mlen);
+
+	for (i = 0; i < n; i++) {
+		j->mrec.f[i] = (char *)j->mf[i];
+		j->mrec.len[i] = j->mlen[i];
+	}
+	j->mrec.nf = n;
+	j->mrec.line = j->srec.line;
+	j->mrec.raw = "";
+	j->mrec.rawlen = 0;
+	j->mrec.status = KPO_REC_OK;
+	return within_caps(j, &j->mrec);
+}
+
+/* The fused stages, as kpo_stage_run's ops for kpo-ingest's inputs ------- */
+
+static void *
+fused_input(void *ctx, struct kpo_csv *r)
+{
+	struct job *j = ctx;
+	struct part *p = j->p;
+	size_t from = kpo_ingest_notes_len(j->ing);
+	struct kpo_ingest_input *in = kpo_ingest_input(j->ing, r);
+
+	kpo_ingest_take_notes(j->ing, from, p->notes, sizeof p->notes);
+	p->mark = p->msgs.len;
+	p->last_bytes = kpo_csv_bytes(r);
+	return in;
+}
+
+static void
+tick(struct job *j, struct kpo_csv *r)
+{
+	unsigned long long b = kpo_csv_bytes(r);
+
+	__atomic_add_fetch(&j->J->rows, j->rows, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&j->J->bytes, b - j->p->last_bytes, __ATOMIC_RELAXED);
+	j->p->last_bytes = b;
+	j->rows = 0;
+}
+
+/* kpo-metrics' part of a row. */
+static int
+metrics_row(struct job *j)
+{
+	struct part *p = j->p;
+	struct kpo_verdict v;
+	int rc;
+
+	if (enriched_row(j) != 0)
+		return -1;
+	p->m_read++;
+	rc = kpo_metrics_add(p->m, p->min, &j->mrec, &v);
+	if (rc < 0) {
+		row_text(j, &j->mrec);
+		kpo_reject_row(p->mrj, j->mhdr, &j->mrec, kpo_metrics_source_field(p->min), v.kind, v.detail);
+		return 0;
+	}
+	if (rc == KPO_METRICS_FULL)
+		return -1;
+	p->m_written++;
+	return 0;
+}
+
+static int
+fused_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct job *j = ctx;
+	struct part *p = j->p;
+	const char *source = kpo_ingest_source(in, rec->line);
+	struct kpo_verdict v;
+
+	if (++j->rows == 4096)
+		tick(j, r);
+	if (kpo_ingest_row(j->ing, in, rec, source, &v) != 0) {
+		kpo_reject(p->st.rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
+		return 0;
+	}
+	p->st.written++;
+	if (stream_row(j, in) != 0) {
+		p->inexact = 1;
+		return -1;
+	}
+	p->e_read++;
+	if (kpo_enrich_row(j->e, j->ein, &j->srec, &v) != 0) {
+		row_text(j, &j->srec);
+		kpo_reject_row(p->erj, j->shdr, &j->srec, kpo_enrich_source_field(j->ein), v.kind, v.detail);
+		return 0;
+	}
+	p->e_written++;
+	p->no_rate += (unsigned)kpo_enrich_no_rate(j->ein);
+	p->no_cost += (unsigned)kpo_enrich_no_cost(j->ein);
+	p->priced += (unsigned)kpo_enrich_priced(j->ein);
+	if (metrics_row(j) != 0) {
+		p->inexact = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fused_input_free(void *in)
+{
+	kpo_ingest_input_free(in);
+}
+
+static int
+fused_stop(void *ctx)
+{
+	return ((struct job *)ctx)->p->inexact;
+}
+
+/* kpo-ingest's own reasons for a damaged record (a total line). */
+static int
+fused_damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct job *j = ctx;
+	struct kpo_ingest_stage x = { j->ing, &j->p->st, NULL };
+
+	return kpo_ingest_stage_ops.damaged(&x, in, r, rec);
+}
+
+static const struct kpo_stage_ops fused_ops = {
+	fused_input, fused_row, fused_input_free, fused_stop, fused_damaged
+};
+
+/* Jobs ---------------------------------------------------------------------- */
+
+static struct job *
+job_new(struct kpo_jobs *J)
+{
+	const struct kpo_jobs_conf *c = J->c;
+	struct job *j = kpo_xcalloc(1, sizeof *j);
+	struct kpo_msgs said = { NULL, 0, 0 };
+
+	/* What loading the tables says, main() said when it loaded them. */
+	kpo_msgs_capture = &said;
+	j->J = J;
+	j->ing = kpo_ingest_new(c->io);
+	j->e = kpo_enrich_new(c->eo);
+	j->text = kpo_out_memory();
+	j->shdr = stream_header(0);
+	j->mhdr = stream_header(1);
+	j->ein = kpo_enrich_input(j->e, j->shdr, j->text);
+	kpo_msgs_capture = NULL;
+	kpo_msgs_free(&said);
+	j->srec.f = kpo_xcalloc(NSTREAM, sizeof *j->srec.f);
+	j->srec.len = kpo_xcalloc(NSTREAM, sizeof *j->srec.len);
+	j->mrec.f = kpo_xcalloc(NENRICHED, sizeof *j->mrec.f);
+	j->mrec.len = kpo_xcalloc(NENRICHED, sizeof *j->mrec.len);
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	kpo_enrich_input_free(j->ein);
+	kpo_enrich_free(j->e);
+	kpo_ingest_free(j->ing);
+	kpo_out_abort(j->text);
+	kpo_csv_close(j->shdr);
+	kpo_csv_close(j->mhdr);
+	free(j->srec.f);
+	free(j->srec.len);
+	free(j->mrec.f);
+	free(j->mrec.len);
+	free(j->sbuf);
+	free(j);
+}
+
+/* Reads part P through the fused stages. */
+static void
+job_read(struct job *j, struct part *p)
+{
+	const struct kpo_jobs_conf *c = j->J->c;
+	struct kpo_csv_opts csv = *c->csv;
+	char *argv[1] = { (char *)p->path };
+
+	p->st = (struct kpo_stage){ .max_reject_pct = 100.0, .quiet = 1 };
+	p->st.rejects = kpo_rejects_defer();
+	p->erj = kpo_rejects_defer();
+	p->mrj = kpo_rejects_defer();
+	p->m = kpo_metrics_new(c->mo);
+	kpo_metrics_overheads(p->m, c->costs, c->gov_pct);
+	p->mark = NO_MARK;
+	j->p = p;
+	j->rows = 0;
+	kpo_msgs_capture = &p->msgs;
+	if (!(p->min = kpo_metrics_input(p->m, j->mhdr))) {
+		p->inexact = 1;
+	} else {
+		csv.range = p->ranged ? &p->range : NULL;
+		p->status = kpo_stage_run(&p->st, &fused_ops, j, &csv, 1, argv);
+		kpo_metrics_input_free(p->min);
+	}
+	kpo_msgs_capture = NULL;
+	__atomic_add_fetch(&j->J->rows, j->rows, __ATOMIC_RELAXED);
+}
+
+static void
+part_free(struct part *p)
+{
+	if (!p)
+		return;
+	kpo_rejects_discard(p->st.rejects);
+	kpo_rejects_discard(p->erj);
+	kpo_rejects_discard(p->mrj);
+	kpo_metrics_free(p->m);
+	kpo_msgs_free(&p->msgs);
+	free(p);
+}
+
+static void *
+job_thread(void *arg)
+{
+	struct job *j = arg;
+	struct kpo_jobs *J = j->J;
+
+	kpo_progname = "kpo-ingest";
+	for (;;) {
+		struct part *p;
+
+		pthread_mutex_lock(&J->lock);
+		p = J->next < J->nparts ? J->parts[J->next++] : NULL;
+		pthread_mutex_unlock(&J->lock);
+		if (!p)
+			return NULL;
+		job_read(j, p);
+		pthread_mutex_lock(&J->lock);
+		p->done = 1;
+		pthread_cond_broadcast(&J->changed);
+		pthread_mutex_unlock(&J->lock);
+	}
+}
+
+/* Planning the parts ------------------------------------------------------ */
+
+static unsigned long long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
+}
+
+/* A plain file: not gzip (whose bytes cannot be cut), no conversion. */
+static int
+cuttable(const struct kpo_jobs_conf *c, const char *path)
+{
+	unsigned char magic[2];
+	int fd, plain;
+
+	if (c->csv->encoding && *c->csv->encoding)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	plain = read(fd, magic, 2) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b);
+	close(fd);
+	return plain;
+}
+
+static struct part *
+part_new(const char *path, int first)
+{
+	struct part *p = kpo_xcalloc(1, sizeof *p);
+
+	p->path = path;
+	p->first = first;
+	return p;
+}
+
+/* The parts of PATH: about SIZE / PER of them when it is worth cutting. */
+static void
+plan_file(struct kpo_jobs *J, const char *path, unsigned long long per)
+{
+	unsigned long long size = file_size(path);
+	struct kpo_cut cut[MAX_CUTS];
+	size_t n = 1, i;
+
+	if (J->c->jobs > 1 && size >= 2 * per && cuttable(J->c, path)) {
+		struct kpo_csv *r = kpo_csv_open(path, J->c->csv);
+
+		if (kpo_csv_error(r) == KPO_CSV_OK && kpo_csv_header(r)) {
+			size_t want = size / per < MAX_CUTS ? (size_t)(size / per) : MAX_CUTS;
+
+			n = kpo_split_file(path, kpo_csv_data_offset(r), want, cut);
+		}
+		kpo_csv_close(r);
+	}
+	J->parts = kpo_xrealloc(J->parts, (J->nparts + n) * sizeof *J->parts);
+	for (i = 0; i < n; i++) {
+		struct part *p = part_new(path, i == 0);
+
+		if (n > 1) {
+			p->ranged = 1;
+			p->range.start = cut[i].at;
+			p->range.line = cut[i].line;
+			p->range.end = i + 1 < n ? cut[i + 1].at : 0;
+		}
+		J->parts[J->nparts++] = p;
+	}
+}
+
+static void
+plan(struct kpo_jobs *J, int argc, char **argv)
+{
+	unsigned long long total = 0, per;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		total += file_size(argv[i]);
+	/* Two parts a job, so that one slow part leaves the other job work. */
+	per = total / (2 * (unsigned long long)J->c->jobs);
+	if (per < J->c->part_bytes)
+		per = J->c->part_bytes;
+	for (i = 0; i < argc; i++)
+		plan_file(J, argv[i], per);
+}
+
+/* Putting the parts together, in order --------------------------------------- */
+
+struct chain {
+	struct kpo_stage *ingest;
+	struct kpo_ingest *ing;
+	struct kpo_enrich_stage *enrich;
+	struct kpo_metrics_stage *metrics;
+	int status;
+	int inexact;
+};
+
+/* Adds what part P gave to the stages, as if one reader had read it next. */
+static void
+take(struct chain *ch, struct part *p)
+{
+	const char *self = kpo_progname;
+	struct kpo_stage *is = ch->ingest, *es = ch->enrich->st, *ms = ch->metrics->st;
+
+	if (p->inexact || kpo_metrics_merge(ch->metrics->m, p->m) != 0) {
+		ch->inexact = 1;
+		return;
+	}
+	kpo_msgs_print(&p->msgs, p->first ? 0 : p->mark);
+	kpo_progname = "kpo-ingest";    /* a replayed reject speaks as its stage */
+	is->read += p->st.read;
+	is->written += p->st.written;
+	is->inputs += (unsigned)p->first;
+	kpo_rejects_replay(is->rejects, p->st.rejects);
+	p->st.rejects = NULL;
+	ch->status = kpo_status_merge(ch->status, p->status);
+	if (p->first)
+		kpo_ingest_add_notes(ch->ing, p->notes);
+	kpo_progname = "kpo-enrich";
+	es->read += p->e_read;
+	es->written += p->e_written;
+	ch->enrich->no_rate += p->no_rate;
+	ch->enrich->no_cost += p->no_cost;
+	ch->enrich->priced += p->priced;
+	kpo_rejects_replay(es->rejects, p->erj);
+	p->erj = NULL;
+	kpo_progname = "kpo-metrics";
+	ms->read += p->m_read;
+	ms->written += p->m_written;
+	kpo_rejects_replay(ms->rejects, p->mrj);
+	p->mrj = NULL;
+	kpo_progname = self;
+}
+
+static void
+wait_done(struct kpo_jobs *J, struct part *p, struct kpo_stage *ingest)
+{
+	pthread_mutex_lock(&J->lock);
+	while (!p->done) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&J->changed, &J->lock, &ts);
+		pthread_mutex_unlock(&J->lock);
+		kpo_progress_show(&ingest->progress, __atomic_load_n(&J->rows, __ATOMIC_RELAXED),
+		    __atomic_load_n(&J->bytes, __ATOMIC_RELAXED));
+		pthread_mutex_lock(&J->lock);
+	}
+	pthread_mutex_unlock(&J->lock);
+}
+
+/* Takes the parts in order.  A part of a cut file is taken when it begins
+ * where the part before it stopped; when that part read on past the cut
+ * (a record across it), the part is read again from where it stopped, by
+ * this thread's job SELF. */
+static void
+take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
+{
+	unsigned long long stop = 0;
+	long stop_line = 0;
+	size_t i;
+
+	for (i = 0; i < J->nparts && !ch->inexact; i++) {
+		struct part *p = J->parts[i], *again = NULL;
+
+		wait_done(J, p, ch->ingest);
+		if (p->ranged && !p->first && p->range.start != stop) {
+			if (stop != KPO_CSV_STOP_END && (p->range.end == 0 || stop < p->range.end)) {
+				again = part_new(p->path, 0);
+				again->ranged = 1;
+				again->range.start = stop;
+				again->range.line = stop_line;
+				again->range.end = p->range.end;
+				job_read(self, again);
+				take(ch, again);
+				stop = again->range.stop;
+				stop_line = again->range.stop_line;
+				part_free(again);
+			}
+		} else {
+			take(ch, p);
+			stop = p->range.stop;
+			stop_line = p->range.stop_line;
+		}
+		part_free(p);
+		J->parts[i] = NULL;
+	}
+	for (; i < J->nparts; i++) {
+		wait_done(J, J->parts[i], ch->ingest);
+		part_free(J->parts[i]);
+	}
+}
+
+/* The whole run ------------------------------------------------------------ */
+
+int
+kpo_jobs_can(const struct kpo_jobs_conf *c, int argc, char **argv)
+{
+	struct kpo_msgs said = { NULL, 0, 0 };
+	struct kpo_metrics *m;
+	struct kpo_metrics_input *in;
+	struct kpo_csv *h;
+	int i;
+
+	if (argc == 0 || c->io->keep || (c->max_fields && c->max_fields < NENRICHED))
+		return 0;
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			return 0;
+	/* kpo-metrics must take the stream's columns (--by names one it has). */
+	kpo_msgs_capture = &said;
+	m = kpo_metrics_new(c->mo);
+	h = stream_header(1);
+	in = kpo_metrics_input(m, h);
+	kpo_msgs_capture = NULL;
+	kpo_msgs_free(&said);
+	kpo_metrics_input_free(in);
+	kpo_csv_close(h);
+	kpo_metrics_free(m);
+	return in != NULL;
+}
+
+int
+kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo_ingest *ing,
+    struct kpo_enrich_stage *enrich, struct kpo_metrics_stage *metrics, int argc, char **argv)
+{
+	struct kpo_jobs J = { .c = c };
+	struct chain ch = { ingest, ing, enrich, metrics, 0, 0 };
+	struct job **job, *self;
+	pthread_t *thread;
+	int i, n = c->jobs > 0 ? c->jobs : 1;
+
+	J.max_field = c->max_field ? c->max_field : KPO_CSV_MAX_FIELD;
+	J.max_record = c->max_record ? c->max_record : KPO_CSV_MAX_RECORD;
+	pthread_mutex_init(&J.lock, NULL);
+	pthread_cond_init(&J.changed, NULL);
+	plan(&J, argc, argv);
+	if ((size_t)n > J.nparts)
+		n = (int)J.nparts;
+	job = kpo_xcalloc((size_t)n, sizeof *job);
+	thread = kpo_xcalloc((size_t)n, sizeof *thread);
+	for (i = 0; i < n; i++)
+		job[i] = job_new(&J);
+	self = job_new(&J);
+	for (i = 0; i < n; i++)
+		if ((errno = pthread_create(&thread[i], NULL, job_thread, job[i])) != 0)
+			kpo_err(EX_OSERR, "pthread_create");
+	take_all(&J, &ch, self);
+	for (i = 0; i < n; i++) {
+		pthread_join(thread[i], NULL);
+		job_free(job[i]);
+	}
+	job_free(self);
+	free(job);
+	free(thread);
+	free(J.parts);
+	pthread_mutex_destroy(&J.lock);
+	pthread_cond_destroy(&J.changed);
+	enrich->st->inputs = metrics->st->inputs = 1;
+	return ch.inexact ? KPO_JOBS_INEXACT : ch.status;
+}

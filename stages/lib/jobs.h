@@ -1,0 +1,62 @@
+/* kpo-run's jobs: ingest, enrich and metrics fused into one loop per part
+ * of the inputs, the parts on threads, their results put together in the
+ * inputs' order.
+ *
+ * The stages do not write and read the stream between them: a row kpo-ingest
+ * made is handed to kpo-enrich as the record its reader would have read,
+ * and the enriched row to kpo-metrics.  Each part (a file, or a part of a
+ * large plain file, csvsplit.h) gets its own kpo_metrics, rejects held back
+ * and messages held back; they are merged, replayed and printed part after
+ * part, so the table, the bundle, the rejects files, the messages and the
+ * summary lines are those of kpo-ingest FILE... | kpo-enrich | kpo-metrics.
+ *
+ * What the stream would change is checked for each row: a field or a record
+ * past the stream readers' caps, or one key combination too many, makes the
+ * run inexact (KPO_JOBS_INEXACT), and kpo-run then runs the stages joined by
+ * pipes instead.  kpo_jobs_can says beforehand which options need the pipes
+ * anyway (standard input, --keep, caps narrower than the stream). */
+#ifndef KPO_JOBS_H
+#define KPO_JOBS_H
+
+#include <stddef.h>
+
+struct kpo_costs;
+struct kpo_csv_opts;
+struct kpo_dec;
+struct kpo_enrich_opts;
+struct kpo_enrich_stage;
+struct kpo_ingest;
+struct kpo_ingest_opts;
+struct kpo_metrics;
+struct kpo_metrics_opts;
+struct kpo_metrics_stage;
+struct kpo_stage;
+
+struct kpo_jobs_conf {
+	int jobs;                       /* threads reading parts */
+	unsigned long long part_bytes;  /* a file is cut into parts of at least this */
+	const struct kpo_ingest_opts *io;
+	const struct kpo_csv_opts *csv;         /* kpo-ingest's reader */
+	const struct kpo_enrich_opts *eo;
+	const struct kpo_metrics_opts *mo;
+	const struct kpo_costs *costs;          /* or NULL */
+	const struct kpo_dec *gov_pct;          /* or NULL */
+	size_t max_field, max_fields, max_record;       /* the stream readers' caps (0: defaults) */
+};
+
+#define KPO_JOBS_INEXACT (-1)
+
+/* 1 when the jobs can give the chain's outputs for these options and the
+ * operands ARGV[0..ARGC) (none: standard input); 0 when the pipes must. */
+int kpo_jobs_can(const struct kpo_jobs_conf *c, int argc, char **argv);
+
+/* Runs the chain over ARGV[0..ARGC) as the stages INGEST, ENRICH and METRICS
+ * would (their kpo_stage counts and rejects files, ingest's notes in ING,
+ * enrich's counts in ENRICH, the rows in METRICS->m): on return each stage
+ * is ready for kpo_stage_finish.  Returns kpo-ingest's status of its inputs
+ * (kpo-enrich's and kpo-metrics' are 0), or KPO_JOBS_INEXACT with nothing
+ * written or printed.  The progress line is INGEST's. */
+int kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo_ingest *ing,
+    struct kpo_enrich_stage *enrich, struct kpo_metrics_stage *metrics, int argc, char **argv);
+
+#endif

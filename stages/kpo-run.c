@@ -384,8 +384,6 @@ jobs_conf(const struct run *x, struct kpo_jobs_conf *c)
 		.max_field = x->enrich.csv.max_field, .max_fields = x->enrich.csv.max_fields,
 		.max_record = x->enrich.csv.max_record,
 	};
-	if (!c->part_bytes)
-		c->part_bytes = 8ULL << 20;
 }
 
 /* Each stage as its program starts, in the chain's order; what ends a

@@ -1,80 +1,90 @@
-#include <fcntl.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvsplit.h"
+#include "err.h"
 
-/* Line ends in BUF[from..to): LFs, and CRs not followed by an LF (a CR at
- * TO - 1 is looked past, into BUF[to], when there is one: SIZE). */
-static long
-line_ends(const char *buf, size_t size, size_t from, size_t to)
+#define BLOCK (1u << 20)
+
+/* Reads up to N bytes at OFF: the bytes read, 0 at the end, -1 on error. */
+static ssize_t
+read_at(int fd, char *buf, size_t n, unsigned long long off)
 {
-	const char *p = buf + from, *end = buf + to;
-	long n = 0;
+	ssize_t got;
 
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
+	do
+		got = pread(fd, buf, n, (off_t)off);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* The byte after the first LF at or after AT, or 0 when there is none. */
+static unsigned long long
+after_lf(int fd, char *buf, unsigned long long at)
+{
+	for (;;) {
+		ssize_t got = read_at(fd, buf, BLOCK, at);
+		const char *lf;
+
+		if (got <= 0)
+			return 0;
+		if ((lf = memchr(buf, '\n', (size_t)got)) != NULL)
+			return at + (unsigned long long)(lf - buf) + 1;
+		at += (unsigned long long)got;
 	}
-	for (p = buf + from; p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
-		if ((size_t)(p - buf) + 1 >= size || p[1] != '\n')
-			n++;
-	return n;
 }
 
 size_t
-kpo_split_buffer(const char *buf, size_t size, unsigned long long data, size_t n, struct kpo_cut *cut)
+kpo_split_cuts(int fd, unsigned long long size, unsigned long long data, size_t n, unsigned long long *cut)
 {
-	size_t parts = 1, i, last = 0;
-	long line = 1;
+	char *buf = kpo_xmalloc(BLOCK);
+	unsigned long long last = 0;
+	size_t parts = 1, i;
 
-	cut[0].at = 0;
-	cut[0].line = 0;
-	if (data >= size)
-		return 1;
-	for (i = 1; i < n; i++) {
-		size_t target = (size_t)data + (size_t)((size - data) * (unsigned long long)i / n);
-		const char *lf;
+	cut[0] = 0;
+	for (i = 1; i < n && data < size; i++) {
+		unsigned long long target = data + (size - data) * i / n, at;
 
 		if (target < last)
 			target = last;
-		lf = memchr(buf + target, '\n', size - target);
-		if (!lf || (size_t)(lf - buf) + 1 >= size)
+		at = after_lf(fd, buf, target);
+		if (at == 0 || at >= size)
 			break;
-		target = (size_t)(lf - buf) + 1;
-		if (target <= data || target <= last)
+		if (at <= data || at <= last)
 			continue;
-		line += line_ends(buf, size, last, target);
-		cut[parts].at = target;
-		cut[parts].line = line;
-		parts++;
-		last = target;
+		cut[parts++] = last = at;
 	}
+	free(buf);
 	return parts;
 }
 
-size_t
-kpo_split_file(const char *path, unsigned long long data, size_t n, struct kpo_cut *cut)
+long
+kpo_line_ends(int fd, unsigned long long from, unsigned long long to)
 {
-	struct stat st;
-	void *map;
-	size_t parts;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = kpo_xmalloc(BLOCK + 1);
+	long ends = 0;
 
-	cut[0].at = 0;
-	cut[0].line = 0;
-	if (fd < 0)
-		return 1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
-	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		close(fd);
-		return 1;
+	while (from < to) {
+		size_t want = to - from < BLOCK ? (size_t)(to - from) : BLOCK, n;
+		ssize_t got = read_at(fd, buf, want + 1, from);     /* and the byte after, for a CR */
+		const char *p, *end;
+
+		if (got <= 0) {
+			ends = got < 0 ? -1 : ends;
+			break;
+		}
+		n = (size_t)got < want ? (size_t)got : want;
+		for (p = buf, end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			ends++;
+		for (p = buf; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+			if (p + 1 >= buf + got || p[1] != '\n')
+				ends++;
+		from += n;
+		if ((size_t)got < want)
+			break;
 	}
-	close(fd);
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	parts = kpo_split_buffer(map, (size_t)st.st_size, data, n, cut);
-	munmap(map, (size_t)st.st_size);
-	return parts;
+	free(buf);
+	return ends;
 }

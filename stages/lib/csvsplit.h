@@ -16,18 +16,13 @@
 
 #include <stddef.h>
 
-struct kpo_cut {
-	unsigned long long at;  /* the byte the part begins at: 0 for the first */
-	long line;              /* the line it is on (the first part's: unused) */
-};
+/* Cuts the file FD of SIZE bytes, whose records begin at byte DATA, into at
+ * most N parts of about the same size, each cut just after an LF: the byte
+ * each part begins at into CUT[0..returned), the first 0.  N >= 1. */
+size_t kpo_split_cuts(int fd, unsigned long long size, unsigned long long data, size_t n, unsigned long long *cut);
 
-/* Cuts BUF[0..SIZE), a file whose records begin at byte DATA, into at most
- * N parts of about the same size, each cut just after an LF: their cuts
- * into CUT[0..returned), the first {0, 0}.  N >= 1. */
-size_t kpo_split_buffer(const char *buf, size_t size, unsigned long long data, size_t n, struct kpo_cut *cut);
-
-/* The same for the file PATH (mapped, not read); 1 part when it cannot be
- * mapped. */
-size_t kpo_split_file(const char *path, unsigned long long data, size_t n, struct kpo_cut *cut);
+/* The line ends in bytes [FROM, TO) of FD, as the reader counts them (a CR
+ * at TO - 1 is a line end unless byte TO is an LF); -1 on a read error. */
+long kpo_line_ends(int fd, unsigned long long from, unsigned long long to);
 
 #endif

@@ -33,6 +33,7 @@ struct part {
 	int first;              /* the first part of its file: the header's messages and notes are its */
 	int ranged;             /* a part of a file cut into parts */
 	struct kpo_csv_range range;
+	size_t index;           /* in the plan */
 
 	struct kpo_stage st;    /* kpo-ingest's counts and rejects */
 	int status;
@@ -73,6 +74,11 @@ struct kpo_jobs {
 	size_t max_field, max_record;
 	struct part **parts;
 	size_t nparts, next;
+	/* Of each part of the plan, kept when the part is freed: the line ends
+	 * from its start (its file's, for a first part) to its end, when
+	 * counted (-1: could not be), and whether it is a file's first. */
+	long *ends;
+	char *counted, *first;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	unsigned long long rows, bytes; /* read so far, for the progress line */
@@ -329,6 +335,8 @@ job_free(struct job *j)
 	free(j);
 }
 
+static long first_line(struct kpo_jobs *J, struct part *p);
+
 /* Reads part P through the fused stages. */
 static void
 job_read(struct job *j, struct part *p)
@@ -346,6 +354,10 @@ job_read(struct job *j, struct part *p)
 	p->mark = NO_MARK;
 	j->p = p;
 	j->rows = 0;
+	if (p->ranged && !p->range.line && !(p->range.line = first_line(j->J, p))) {
+		p->inexact = 1;
+		return;
+	}
 	kpo_msgs_capture = &p->msgs;
 	if (!(p->min = kpo_metrics_input(p->m, j->mhdr))) {
 		p->inexact = 1;
@@ -434,18 +446,20 @@ part_new(const char *path, int first)
 static void
 plan_file(struct kpo_jobs *J, const char *path, unsigned long long per)
 {
-	unsigned long long size = file_size(path);
-	struct kpo_cut cut[MAX_CUTS];
+	unsigned long long size = file_size(path), cut[MAX_CUTS];
 	size_t n = 1, i;
 
 	if (J->c->jobs > 1 && size >= 2 * per && cuttable(J->c, path)) {
 		struct kpo_csv *r = kpo_csv_open(path, J->c->csv);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-		if (kpo_csv_error(r) == KPO_CSV_OK && kpo_csv_header(r)) {
+		if (fd >= 0 && kpo_csv_error(r) == KPO_CSV_OK && kpo_csv_header(r)) {
 			size_t want = size / per < MAX_CUTS ? (size_t)(size / per) : MAX_CUTS;
 
-			n = kpo_split_file(path, kpo_csv_data_offset(r), want, cut);
+			n = kpo_split_cuts(fd, size, kpo_csv_data_offset(r), want, cut);
 		}
+		if (fd >= 0)
+			close(fd);
 		kpo_csv_close(r);
 	}
 	J->parts = kpo_xrealloc(J->parts, (J->nparts + n) * sizeof *J->parts);
@@ -454,12 +468,44 @@ plan_file(struct kpo_jobs *J, const char *path, unsigned long long per)
 
 		if (n > 1) {
 			p->ranged = 1;
-			p->range.start = cut[i].at;
-			p->range.line = cut[i].line;
-			p->range.end = i + 1 < n ? cut[i + 1].at : 0;
+			p->range.start = cut[i];
+			p->range.end = i + 1 < n ? cut[i + 1] : 0;
 		}
+		p->index = J->nparts;
 		J->parts[J->nparts++] = p;
 	}
+}
+
+/* The line part P begins on: each job counts the line ends of its own part
+ * (all at once, in parallel) and waits for the counts of the parts before
+ * it.  0 when a count failed (the part then fails to read). */
+static long
+first_line(struct kpo_jobs *J, struct part *p)
+{
+	long line = 1, ends = -1;
+	size_t i;
+	int fd = open(p->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ends = kpo_line_ends(fd, p->first ? 0 : p->range.start, p->range.end ? p->range.end : ~0ULL);
+		close(fd);
+	}
+	pthread_mutex_lock(&J->lock);
+	J->ends[p->index] = ends;
+	J->counted[p->index] = 1;
+	pthread_cond_broadcast(&J->changed);
+	for (i = p->index; i > 0 && !J->first[i]; i--)
+		;
+	for (; i < p->index; i++) {
+		while (!J->counted[i])
+			pthread_cond_wait(&J->changed, &J->lock);
+		if (J->ends[i] < 0 || line == 0)
+			line = 0;
+		else
+			line += J->ends[i];
+	}
+	pthread_mutex_unlock(&J->lock);
+	return line;
 }
 
 static void
@@ -472,10 +518,17 @@ plan(struct kpo_jobs *J, int argc, char **argv)
 		total += file_size(argv[i]);
 	/* Two parts a job, so that one slow part leaves the other job work. */
 	per = total / (2 * (unsigned long long)J->c->jobs);
-	if (per < J->c->part_bytes)
+	if (per < PART_BYTES)
+		per = PART_BYTES;
+	if (J->c->part_bytes)
 		per = J->c->part_bytes;
 	for (i = 0; i < argc; i++)
 		plan_file(J, argv[i], per);
+	J->ends = kpo_xcalloc(J->nparts + 1, sizeof *J->ends);
+	J->counted = kpo_xcalloc(J->nparts + 1, 1);
+	J->first = kpo_xcalloc(J->nparts + 1, 1);
+	for (size_t k = 0; k < J->nparts; k++)
+		J->first[k] = (char)J->parts[k]->first;
 }
 
 /* Putting the parts together, in order --------------------------------------- */
@@ -653,6 +706,9 @@ kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo
 	free(job);
 	free(thread);
 	free(J.parts);
+	free(J.ends);
+	free(J.counted);
+	free(J.first);
 	pthread_mutex_destroy(&J.lock);
 	pthread_cond_destroy(&J.changed);
 	enrich->st->inputs = metrics->st->inputs = 1;

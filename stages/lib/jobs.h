@@ -34,7 +34,7 @@ struct kpo_stage;
 
 struct kpo_jobs_conf {
 	int jobs;                       /* threads reading parts */
-	unsigned long long part_bytes;  /* a file is cut into parts of at least this */
+	unsigned long long part_bytes;  /* the size of a part, 0: 8 MiB or more, two a job */
 	const struct kpo_ingest_opts *io;
 	const struct kpo_csv_opts *csv;         /* kpo-ingest's reader */
 	const struct kpo_enrich_opts *eo;

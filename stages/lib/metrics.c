@@ -975,6 +975,8 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 	for (l = 0; l < KPO_NLISTS; l++) {
 		struct item_list *a = &to->list[l], *b = &from->list[l];
 
+		if (b->n == 0)
+			continue;
 		if (a->n + b->n > a->cap) {
 			a->cap = a->n + b->n > 2 * a->cap ? a->n + b->n : 2 * a->cap;
 			a->v = kpo_xrealloc(a->v, a->cap * sizeof *a->v);

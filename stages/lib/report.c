@@ -620,7 +620,10 @@ stage_rows(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, voi
 
 	while ((rc = kpo_csv_next(r, &rec)) == 1) {
 		st->read++;
-		kpo_progress_tick(&st->progress, st->read, st->bytes_done + kpo_csv_offset(r));
+		/* Where the file is costs a system call (lseek): asked only
+		 * when the line is shown. */
+		if (st->progress.on && (st->read & 4095) == 0)
+			kpo_progress_show(&st->progress, st->read, st->bytes_done + kpo_csv_offset(r));
 		if (rec->status != KPO_REC_OK) {
 			if (!ops->damaged || !ops->damaged(ctx, in, r, rec))
 				kpo_reject_damaged(st->rejects, r, rec);

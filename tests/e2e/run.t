@@ -154,6 +154,51 @@ else
 	skip "the csv-spectrum corpus is not there (KPO_CORPUS)"
 fi
 
+# --jobs: the inputs read in parts on threads.  KPO_RUN_PART_BYTES cuts
+# these small files every few hundred bytes, so that cuts fall inside quoted
+# fields that span lines (LF, CRLF and a CR alone), between rows that each
+# stage rejects, and in files of a few lines; the outputs must be the
+# chain's whatever the number of jobs.
+quoted() {  # quoted EOL: 120 rows, every third with a field over two lines
+	i=1
+	echo "Task ID,Vendor,Domain,Region,Requested At,Due At,Delivered At,Hours,Cost,Currency,In-house Rate,Quality,Defects,Reworked$1"
+	while [ $i -le 120 ]; do
+		case $((i % 10)) in
+		3) printf 'Q-%d,"Vendor ""%d""%sline two",Legal,EU,2025-08-09T06:15:00Z,2025-08-19,2025-08-20T03:38:00Z,2,100,EUR,80,90,0,false%s' $i $i "$2" "$1" ;;
+		6) printf 'Q-%d,V,Legal,EU,not a date,2025-08-19,,1,1,USD,1,90,0,false%s' $i "$1" ;;
+		9) printf 'Q-%d,"V, %d",Legal,EU,2025-08-09T06:15:00Z,2025-08-19,,1,1,XYZ,1,90,0,false%s' $i $i "$1" ;;
+		0) printf 'Q-%d,short,row%s' $i "$1" ;;
+		*) printf 'Q-%d,"Firm %d",Finance,"US%sWest",2025-0%d-09T06:15:00Z,2025-09-19,2025-09-20T03:38:00Z,1.5,75.25,USD,80,88,1,%s%s' \
+			$i $((i % 7)) "$2" $((i % 9 + 1)) "$([ $((i % 4)) = 0 ] && echo true || echo false)" "$1" ;;
+		esac
+		i=$((i + 1))
+	done
+}
+quoted "$(printf '\n')" "$(printf '\n')" >"$T/q-lf.csv"
+quoted "$(printf '\r\n')" "$(printf '\r\n')" >"$T/q-crlf.csv"
+quoted "$(printf '\n')" "$(printf '\r')" >"$T/q-cr.csv"
+printf 'Task ID,Vendor\n"Q-1,"unterminated\nQ-2,V\n' >"$T/q-open.csv"
+export KPO_RUN_PART_BYTES=150
+for j in 1 2 3 7; do
+	compare "--jobs $j, quoted lines" "--max-reject-pct 60" "$NIGHTLY_E --max-reject-pct 60" \
+		"$NIGHTLY_M --bundle @ --max-reject-pct 60" "--jobs $j $NIGHTLY_R --bundle @ --max-reject-pct 60" \
+		"$T/q-lf.csv" "$T/q-crlf.csv" "$T/q-cr.csv" "$T/q-open.csv" "$T/q-lf.csv"
+	compare "--jobs $j, inbox + bad + hostile" "" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" \
+		"--jobs $j $NIGHTLY_R --bundle @" $S/inbox/*.csv $S/bad/*.csv "$H"
+	compare "--jobs $j, generated" "" "$NIGHTLY_E" "--as-of 2026-11-28 --by vendor,month --total" \
+		"--jobs $j $NIGHTLY_E --by vendor,month --total" "$T/gen.csv" "$T/gen2.csv.gz" "$T/gen.csv"
+done
+KPO_RUN_PART_BYTES=4000 compare "--jobs 3, generated, 4 kB parts" "" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" \
+	"--jobs 3 $NIGHTLY_R --bundle @" "$T/gen.csv"
+if [ -n "$corpus" ] && [ -d "$corpus/csvs" ]; then
+	KPO_RUN_PART_BYTES=1 compare "--jobs 2, corpus, all files" "" "$NIGHTLY_E" "--as-of 2026-11-28" \
+		"--jobs 2 $NIGHTLY_E" "$corpus"/csvs/*.csv
+fi
+unset KPO_RUN_PART_BYTES
+run kpo-run --jobs 0 $S/inbox/c-jira.csv
+is "$rc" 64 "--jobs 0: exit 64"
+like "$T/err" "^kpo-run: --jobs: a number of jobs from 1 to 256 expected: '0'" "--jobs 0: says what is expected"
+
 # Its own: the options of two stages given once, each stage's rejects.
 run kpo-run --rejects "$T/x.csv" $S/inbox/c-jira.csv
 is "$rc" 64 "--rejects: exit 64"

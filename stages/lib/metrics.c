@@ -940,6 +940,44 @@ struct leafref {
 	struct leaf *leaf;
 };
 
+/* TO has nothing yet: it takes FROM's leaves, turnarounds and lists as
+ * they are, rather than a copy of each (one part, or the first: half the
+ * memory of --by task_id). */
+static int
+adopt(struct kpo_metrics *to, struct kpo_metrics *from)
+{
+	struct kpo_strmap *leaves = to->leaves;
+	uint64_t *tat = to->tat;
+	size_t tatcap = to->tatcap, l;
+
+	for (l = 0; l < KPO_NLISTS; l++)
+		if (to->list[l].n)
+			return -1;
+	to->leaves = from->leaves;
+	to->nleaves = from->nleaves;
+	from->leaves = leaves;
+	from->nleaves = 0;
+	to->tat = from->tat;
+	to->ntat = from->ntat;
+	to->tatcap = from->tatcap;
+	from->tat = tat;
+	from->ntat = 0;
+	from->tatcap = tatcap;
+	for (l = 0; l < KPO_NLISTS; l++) {
+		struct item_list *a = &to->list[l], *b = &from->list[l];
+		struct open_item **v = a->v;
+		size_t cap = a->cap;
+
+		a->v = b->v;
+		a->n = b->n;
+		a->cap = b->cap;
+		b->v = v;
+		b->n = 0;
+		b->cap = cap;
+	}
+	return 0;
+}
+
 int
 kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 {
@@ -949,6 +987,11 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 	uint64_t k;
 	size_t i, l;
 
+	if (to->nleaves == 0 && to->ntat == 0 && adopt(to, from) == 0) {
+		free(refs);
+		free(id);
+		return 0;
+	}
 	kpo_strmap_each(from->leaves, collect_leaf, refs);
 	/* In FROM's order of first rows: TO then numbers its new leaves as one
 	 * reader of both inputs would have. */

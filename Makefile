@@ -68,13 +68,16 @@ deps:
 	scripts/install-deps
 
 # prove runs the unit tests (C programs) and the end-to-end tests (shell),
-# all speaking TAP; KPO_BUILD tells the shell tests which binaries to use.
+# all speaking TAP; KPO_BUILD tells the shell tests which binaries to use,
+# KPO_PYTHON the python3 interpreter, looked up once (tests/e2e/lib.sh).
+KPO_PYTHON_SH = KPO_PYTHON="$$(python3 -c 'import sys; print(sys.executable)')"
+
 check-plain: tests
-	KPO_BUILD=$(CURDIR)/$(BUILD) prove -j$(NPROC) -f --exec '' $(E2E) $(UNITS)
+	$(KPO_PYTHON_SH) KPO_BUILD=$(CURDIR)/$(BUILD) prove -j$(NPROC) -f --exec '' $(E2E) $(UNITS)
 
 check-asan:
 	$(MAKE) -j$(NPROC) BUILD=build-asan CFLAGS='$(SAN_FLAGS)' tests
-	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(KPO_PYTHON_SH) ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	KPO_BUILD=$(CURDIR)/build-asan KPO_SANITIZED=1 \
 	prove -j$(NPROC) -f --exec '' $(E2E) $(UNITS:$(BUILD)/%=build-asan/%)
 

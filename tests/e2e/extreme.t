@@ -27,7 +27,7 @@ rss_run() {  # rss_run CMD: like run, through peakrss; $kb has the peak
 	peakrss sh -c "$1" >"$T/out" 2>"$T/err"
 	rss_done
 }
-rss_stdin() {  # rss_stdin CMD... <INPUT: like rss_run, CMD alone measured
+rss_stdin() {  # rss_stdin CMD... <INPUT: like rss_run, CMD alone measured (not the writer)
 	peakrss "$@" >"$T/out" 2>"$T/err"
 	rss_done
 }
@@ -35,25 +35,6 @@ rss_done() {
 	rc=$?
 	kb=$(sed -n 's/^peakrss: //p' "$T/err")
 	sed -i '/^peakrss: /d' "$T/err"
-}
-# The big inputs are written by python3 in 1 MiB blocks straight into the
-# pipe (the bytes of `head -c N /dev/zero | tr '\0' x` and of
-# `head -c N /dev/zero | gzip -1`, for a quarter of the CPU: tr's extra pipe
-# and gzip's deflate cost most of this file's time).  The writer stays out of
-# peakrss, which so measures kpo-ingest alone.
-xs() {  # xs N: N bytes of 'x', no line end
-	python3 -c '
-import sys
-n = int(sys.argv[1]); b = b"x" * (1 << 20); out = sys.stdout.buffer
-for _ in range(n >> 20): out.write(b)
-out.write(b[: n & ((1 << 20) - 1)])' "$1"
-}
-zeros_gz() {  # zeros_gz N: N zero bytes, gzip (one member, level 1)
-	python3 -c '
-import sys, zlib
-n = int(sys.argv[1]); c = zlib.compressobj(1, zlib.DEFLATED, 31); z = bytes(1 << 20); out = sys.stdout.buffer
-for _ in range(n >> 20): out.write(c.compress(z))
-out.write(c.compress(bytes(n & ((1 << 20) - 1)))); out.write(c.flush())' "$1"
 }
 
 : >"$T/empty.csv"
@@ -101,11 +82,11 @@ is "$rc" 0 "a 100,000-column header: exit 0"
 like "$T/out" '^T1,,V,D,,2026-01-01T00:00:00Z' "and the row is read"
 
 # One line of $big bytes without a line end: the header, then a data line.
-rss_stdin kpo-ingest < <(xs "$big")
+rss_stdin kpo-ingest < <(fill "$big" x)
 is "$rc" 65 "a $big-byte header line without a line end: exit 65"
 like "$T/err" '^kpo-ingest: -:1: the header line has a field longer than 1048576 bytes, or a quote' "reported at line 1"
 rss_ok 16384 "and memory stays bounded (under 16 MB)"
-rss_stdin kpo-ingest < <(echo "$H"; xs "$big")
+rss_stdin kpo-ingest < <(echo "$H"; fill "$big" x)
 is "$rc" 65 "a $big-byte data line without a line end: exit 65 (1 of 1 rejected)"
 like "$T/err" '^kpo-ingest: -:2: field too long' "reported at line 2"
 counts_add_up "a $big-byte line"
@@ -131,7 +112,7 @@ like "$T/err" 'mixed.csv:6: unparsable date' "T4 on line 6"
 # A gzip bomb: 1 MB that inflates to $big bytes of one line.  It streams in
 # constant memory (kpo sets no inflate limit: it never holds more than a
 # record, and a record is capped).
-zeros_gz "$big" >"$T/bomb.csv.gz"
+fill_gz "$big" "" >"$T/bomb.csv.gz"
 rss_run "kpo-ingest '$T/bomb.csv.gz'"
 is "$rc" 65 "a gzip bomb ($(wc -c <"$T/bomb.csv.gz") bytes to $big): exit 65"
 rss_ok 16384 "in constant memory (under 16 MB)"

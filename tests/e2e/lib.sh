@@ -90,6 +90,27 @@ skip() {  # skip REASON
 	echo "ok $tap_n # SKIP $1"
 }
 
+# Big inputs written by python3 in 1 MiB blocks straight into a pipe: the
+# bytes of `head -c N /dev/zero | tr '\0' C` and of `... | gzip -1`, for a
+# fraction of the CPU (tr's extra pipe and gzip's slower deflate cost more
+# than the stage that reads them).
+fill() {  # fill N C: N bytes C (one ASCII character; "" is NUL), no line end
+	python3 -c '
+import sys
+n, c = int(sys.argv[1]), sys.argv[2].encode() or b"\0"
+b = c * (1 << 20); out = sys.stdout.buffer
+for _ in range(n >> 20): out.write(b)
+out.write(b[: n & ((1 << 20) - 1)])' "$1" "$2"
+}
+fill_gz() {  # fill_gz N C: fill N C as one gzip member (level 1)
+	python3 -c '
+import sys, zlib
+n, c = int(sys.argv[1]), sys.argv[2].encode() or b"\0"
+z = zlib.compressobj(1, zlib.DEFLATED, 31); b = c * (1 << 20); out = sys.stdout.buffer
+for _ in range(n >> 20): out.write(z.compress(b))
+out.write(z.compress(b[: n & ((1 << 20) - 1)])); out.write(z.flush())' "$1" "$2"
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -25,6 +25,13 @@ rss_ok() {  # rss_ok LIMIT_KB NAME: $kb below the limit (not measured under sani
 }
 rss_run() {  # rss_run CMD: like run, through peakrss; $kb has the peak
 	peakrss sh -c "$1" >"$T/out" 2>"$T/err"
+	rss_done
+}
+rss_stdin() {  # rss_stdin CMD... <INPUT: like rss_run, CMD alone measured (not the writer)
+	peakrss "$@" >"$T/out" 2>"$T/err"
+	rss_done
+}
+rss_done() {
 	rc=$?
 	kb=$(sed -n 's/^peakrss: //p' "$T/err")
 	sed -i '/^peakrss: /d' "$T/err"
@@ -75,11 +82,11 @@ is "$rc" 0 "a 100,000-column header: exit 0"
 like "$T/out" '^T1,,V,D,,2026-01-01T00:00:00Z' "and the row is read"
 
 # One line of $big bytes without a line end: the header, then a data line.
-rss_run "head -c $big /dev/zero | tr '\\\\0' x | kpo-ingest"
+rss_stdin kpo-ingest < <(fill "$big" x)
 is "$rc" 65 "a $big-byte header line without a line end: exit 65"
 like "$T/err" '^kpo-ingest: -:1: the header line has a field longer than 1048576 bytes, or a quote' "reported at line 1"
 rss_ok 16384 "and memory stays bounded (under 16 MB)"
-rss_run "{ echo '$H'; head -c $big /dev/zero | tr '\\\\0' x; } | kpo-ingest"
+rss_stdin kpo-ingest < <(echo "$H"; fill "$big" x)
 is "$rc" 65 "a $big-byte data line without a line end: exit 65 (1 of 1 rejected)"
 like "$T/err" '^kpo-ingest: -:2: field too long' "reported at line 2"
 counts_add_up "a $big-byte line"
@@ -105,7 +112,7 @@ like "$T/err" 'mixed.csv:6: unparsable date' "T4 on line 6"
 # A gzip bomb: 1 MB that inflates to $big bytes of one line.  It streams in
 # constant memory (kpo sets no inflate limit: it never holds more than a
 # record, and a record is capped).
-head -c "$big" /dev/zero | gzip -1 >"$T/bomb.csv.gz"
+fill_gz "$big" "" >"$T/bomb.csv.gz"
 rss_run "kpo-ingest '$T/bomb.csv.gz'"
 is "$rc" 65 "a gzip bomb ($(wc -c <"$T/bomb.csv.gz") bytes to $big): exit 65"
 rss_ok 16384 "in constant memory (under 16 MB)"

@@ -15,6 +15,19 @@ export PATH TOP KPO_BUILD
 unset KPO_CONF
 T=$(mktemp -d "${TMPDIR:-/tmp}/kpo-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# python3 (the tests' own checks, tests/ref/, scripts/gen-data) is started
+# hundreds of times per pass.  A version manager's shim in PATH (pyenv's
+# costs about 0.6 s of CPU per start, more than the script it runs) is
+# passed once: $T/.py/python3 execs the interpreter the shim chose, the same
+# one, resolved once per make check (KPO_PYTHON, set by the Makefile) or
+# else once per test file.
+: "${KPO_PYTHON:=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)}"
+if [ -n "$KPO_PYTHON" ] && [ -x "$KPO_PYTHON" ] && mkdir "$T/.py"; then
+	printf '#!/bin/sh\nexec "%s" "$@"\n' "$KPO_PYTHON" >"$T/.py/python3"
+	chmod +x "$T/.py/python3"
+	PATH=$T/.py:$PATH
+fi
+export KPO_PYTHON
 tap_n=0
 tap_failed=0
 
@@ -75,6 +88,27 @@ run() {  # run CMD ARGS...: $rc, and $T/out, $T/err
 skip() {  # skip REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n # SKIP $1"
+}
+
+# Big inputs written by python3 in 1 MiB blocks straight into a pipe: the
+# bytes of `head -c N /dev/zero | tr '\0' C` and of `... | gzip -1`, for a
+# fraction of the CPU (tr's extra pipe and gzip's slower deflate cost more
+# than the stage that reads them).
+fill() {  # fill N C: N bytes C (one ASCII character; "" is NUL), no line end
+	python3 -c '
+import sys
+n, c = int(sys.argv[1]), sys.argv[2].encode() or b"\0"
+b = c * (1 << 20); out = sys.stdout.buffer
+for _ in range(n >> 20): out.write(b)
+out.write(b[: n & ((1 << 20) - 1)])' "$1" "$2"
+}
+fill_gz() {  # fill_gz N C: fill N C as one gzip member (level 1)
+	python3 -c '
+import sys, zlib
+n, c = int(sys.argv[1]), sys.argv[2].encode() or b"\0"
+z = zlib.compressobj(1, zlib.DEFLATED, 31); b = c * (1 << 20); out = sys.stdout.buffer
+for _ in range(n >> 20): out.write(z.compress(b))
+out.write(z.compress(b[: n & ((1 << 20) - 1)])); out.write(z.flush())' "$1" "$2"
 }
 
 done_testing() {

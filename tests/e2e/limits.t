@@ -21,7 +21,7 @@ E=$C,cost_base,baseline,savings,tat_h,on_time,month
 # The long line is made once, streamed (never held), as a gzip member; each
 # stage's file is its header, that member and a good row, as concatenated
 # gzip members (zlib reads them as one stream).
-head -c "$n" /dev/zero | tr '\0' , | gzip -1 >"$T/line.gz"
+fill_gz "$n" , >"$T/line.gz"
 printf '\n' | gzip -1 >"$T/nl.gz"
 gz() { printf '%s\n' "$1" | gzip -1; }
 { gz "$H"; cat "$T/line.gz" "$T/nl.gz"; gz 'T1,V,D,2026-01-01,1,1'; } >"$T/ingest.csv.gz"

@@ -756,6 +756,17 @@ found:
 	return stop;
 }
 
+/* LINE[0..n) is blanks only: libcsv skips them without counting them. */
+static int
+all_blank(const struct kpo_csv *r, const char *line, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && r->blank[(unsigned char)line[i]]; i++)
+		;
+	return i == n;
+}
+
 /* Between records, at or past the end of the part being read. */
 static int
 past_range(const struct kpo_csv *r)
@@ -805,6 +816,10 @@ fast_record(struct kpo_csv *r)
 			return FAST_AGAIN;
 	}
 
+	if (careful && n <= r->max_record && !r->keep_blanks && all_blank(r, line, n)) {
+		advance(r, n + (size_t)term);   /* a long line of blanks: no record either, no cap met */
+		return FAST_AGAIN;
+	}
 	if (careful || n > r->max_record) {
 		/* Near a cap: split again and check by the rules. */
 		memcpy(r->fbuf, line, n);

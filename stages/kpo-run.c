@@ -187,17 +187,14 @@ enrich_metrics_option(struct run *x, int ch, const char *arg)
 	return 0;
 }
 
-/* --jobs N: 1 to 256. */
+/* --jobs N: a whole number from 1 to 256. */
 static int
 jobs_arg(const char *arg)
 {
-	char *end;
-	long n;
+	double n = kpo_number_arg("--jobs", arg, 1, 256);
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || n < 1 || n > 256)
-		kpo_errx(EX_USAGE, "--jobs: a number of jobs from 1 to 256 expected: '%s'", arg);
+	if (n != (int)n)
+		kpo_errx(EX_USAGE, "--jobs: a whole number of jobs expected: '%s'", arg);
 	return (int)n;
 }
 

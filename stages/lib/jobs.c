@@ -540,6 +540,7 @@ struct chain {
 	struct kpo_metrics_stage *metrics;
 	int status;
 	int inexact;
+	int opened;             /* the first part of the file being taken was opened */
 };
 
 /* Adds what part P gave to the stages, as if one reader had read it next. */
@@ -553,7 +554,11 @@ take(struct chain *ch, struct part *p)
 		ch->inexact = 1;
 		return;
 	}
-	kpo_msgs_print(&p->msgs, p->first ? 0 : p->mark);
+	/* A later part says only what its rows gave, unless it could not even
+	 * be opened where its file's first part could: then why. */
+	if (p->first)
+		ch->opened = p->mark != NO_MARK;
+	kpo_msgs_print(&p->msgs, p->first || (p->mark == NO_MARK && ch->opened) ? 0 : p->mark);
 	kpo_progname = "kpo-ingest";    /* a replayed reject speaks as its stage */
 	is->read += p->st.read;
 	is->written += p->st.written;
@@ -677,7 +682,7 @@ kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo
     struct kpo_enrich_stage *enrich, struct kpo_metrics_stage *metrics, int argc, char **argv)
 {
 	struct kpo_jobs J = { .c = c };
-	struct chain ch = { ingest, ing, enrich, metrics, 0, 0 };
+	struct chain ch = { ingest, ing, enrich, metrics, 0, 0, 0 };
 	struct job **job, *self;
 	pthread_t *thread;
 	int i, n = c->jobs > 0 ? c->jobs : 1;

@@ -197,7 +197,9 @@ fi
 unset KPO_RUN_PART_BYTES
 run kpo-run --jobs 0 $S/inbox/c-jira.csv
 is "$rc" 64 "--jobs 0: exit 64"
-like "$T/err" "^kpo-run: --jobs: a number of jobs from 1 to 256 expected: '0'" "--jobs 0: says what is expected"
+like "$T/err" "^kpo-run: --jobs: a number from 1 to 256 expected: '0'" "--jobs 0: says what is expected"
+run kpo-run --jobs 1.5 $S/inbox/c-jira.csv
+is "$rc" 64 "--jobs 1.5: exit 64"
 
 # Its own: the options of two stages given once, each stage's rejects.
 run kpo-run --rejects "$T/x.csv" $S/inbox/c-jira.csv

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,12 +92,22 @@ struct group {
 	int64_t xlo[NQ], xhi[NQ];
 };
 
-/* An open item of an exception list: its instants and its texts (task_id,
- * vendor, domain, source) one after another in TEXT. */
+/* An open item of an exception list: its instants, its task_id, and its
+ * vendor, domain and source, which repeat from item to item, kept once each
+ * (struct text, interned), the source as its file and its line, as
+ * kpo-ingest writes it (FILE:LINE).  Both live in the metrics' pool: a
+ * bundle keeps hundreds of thousands of them, each in about 64 bytes. */
+struct text {
+	uint32_t len;
+	char s[];
+};
+
 struct open_item {
 	int64_t requested, due;
-	size_t len[4];
-	char text[];
+	const struct text *name[3];     /* vendor, domain, source (without its line) */
+	uint64_t line;          /* the source's :LINE, plus 1; 0 when it has none */
+	uint32_t tasklen;
+	char task[];
 };
 
 enum { IT_TASK, IT_VENDOR, IT_DOMAIN, IT_SOURCE };
@@ -105,6 +116,18 @@ struct item_list {
 	struct open_item **v;
 	size_t n, cap;
 	struct kpo_out *out;
+};
+
+/* Memory handed out in blocks and freed all at once; a merge moves a part's
+ * blocks to the whole, so that what points into them stays valid. */
+struct pool_block {
+	struct pool_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct pool {
+	struct pool_block *head;
 };
 
 /* One table: its key columns (indices into keycol) and its groups. */
@@ -143,6 +166,8 @@ struct kpo_metrics {
 	size_t ntat, tatcap;
 
 	struct item_list list[KPO_NLISTS];      /* a bundle's open-breached and at-risk */
+	struct pool pool;       /* their items */
+	struct kpo_strmap *names;       /* their vendors, domains and sources, once each */
 };
 
 /* Where each column is in one input's header, and the previous row's leaf. */
@@ -786,6 +811,10 @@ find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_
 	return in->last;
 }
 
+/* Turnarounds a merge reads before it gives their pages back: 512 KiB, a
+ * whole number of pages of any size up to that. */
+#define TAT_CHUNK ((size_t)1 << 16)
+
 /* Keeps one turnaround.  The array grows by mremap, so it costs only the
  * pages it fills, never a copy beside the original. */
 static void
@@ -878,32 +907,115 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 	}
 }
 
+static void *
+pool_alloc(struct pool *p, size_t n)
+{
+	struct pool_block *b = p->head;
+	void *v;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!b || b->size - b->used < n) {
+		size_t size = n > (size_t)1 << 20 ? n : (size_t)1 << 20;
+
+		b = kpo_xmalloc(sizeof *b + size);
+		b->next = p->head;
+		b->used = 0;
+		b->size = size;
+		p->head = b;
+	}
+	v = (char *)b->data + b->used;
+	b->used += n;
+	return v;
+}
+
+/* Gives TO every block of FROM. */
+static void
+pool_move(struct pool *to, struct pool *from)
+{
+	struct pool_block **tail = &from->head;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = to->head;
+	to->head = from->head;
+	from->head = NULL;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	struct pool_block *b, *next;
+
+	for (b = p->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	p->head = NULL;
+}
+
+/* The one copy of S in M's pool. */
+static const struct text *
+intern(struct kpo_metrics *m, const char *s, size_t n)
+{
+	void **slot;
+	struct text *t;
+
+	if (!m->names)
+		m->names = kpo_strmap_new();
+	slot = kpo_strmap_get(m->names, s, n, 1);
+	if (!*slot) {
+		t = pool_alloc(&m->pool, sizeof *t + n);
+		t->len = (uint32_t)n;
+		memcpy(t->s, s, n);
+		*slot = t;
+	}
+	return *slot;
+}
+
+/* Where the :LINE of SOURCE begins, its number plus 1 in *LINE; N and 0
+ * when it has none that would be written back the same (digits, no leading
+ * zero, at most 18). */
+static size_t
+source_line(const char *s, size_t n, uint64_t *line)
+{
+	size_t i = n, d;
+	uint64_t v = 0;
+
+	while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--;
+	d = n - i;
+	*line = 0;
+	if (d == 0 || d > 18 || i == 0 || s[i - 1] != ':' || (d > 1 && s[i] == '0'))
+		return n;
+	for (; i < n; i++)
+		v = 10 * v + (uint64_t)(s[i] - '0');
+	*line = v + 1;
+	return n - d - 1;
+}
+
 /* Keeps an open row of a bundle's exception list: its few fields only. */
 static void
 keep_item(struct kpo_metrics *m, const struct kpo_metrics_input *in, const struct kpo_record *rec,
     const struct row *row)
 {
 	struct item_list *l = &m->list[row->list];
-	const char *f[4];
-	size_t len[4], total = 0, k;
-	struct open_item *it;
-	char *p;
+	size_t k, tasklen = rec->len[in->item[IT_TASK]];
+	struct open_item *it = pool_alloc(&m->pool, sizeof *it + tasklen);
 
-	for (k = 0; k < 3; k++) {
-		f[k] = rec->f[in->item[k]];
-		len[k] = rec->len[in->item[k]];
-	}
-	f[IT_SOURCE] = in->source >= 0 ? rec->f[in->source] : "";
-	len[IT_SOURCE] = in->source >= 0 ? rec->len[in->source] : 0;
-	for (k = 0; k < 4; k++)
-		total += len[k];
-	it = kpo_xmalloc(sizeof *it + total + 1);
 	it->requested = row->requested;
 	it->due = row->due;
-	for (p = it->text, k = 0; k < 4; k++) {
-		memcpy(p, f[k], len[k]);
-		it->len[k] = len[k];
-		p += len[k];
+	it->tasklen = (uint32_t)tasklen;
+	memcpy(it->task, rec->f[in->item[IT_TASK]], tasklen);
+	for (k = 0; k < 2; k++)
+		it->name[k] = intern(m, rec->f[in->item[IT_VENDOR + k]], rec->len[in->item[IT_VENDOR + k]]);
+	if (in->source >= 0) {
+		const char *src = rec->f[in->source];
+		size_t n = rec->len[in->source], colon = source_line(src, n, &it->line);
+
+		it->name[2] = intern(m, src, colon);
+	} else {
+		it->line = 0;
+		it->name[2] = intern(m, "", 0);
 	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 256;
@@ -975,6 +1087,7 @@ adopt(struct kpo_metrics *to, struct kpo_metrics *from)
 		b->n = 0;
 		b->cap = cap;
 	}
+	pool_move(&to->pool, &from->pool);
 	return 0;
 }
 
@@ -1013,8 +1126,14 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 		acc_add(&((struct leaf *)*slot)->a, &refs[k].leaf->a);
 		id[k] = ((struct leaf *)*slot)->id;
 	}
-	for (i = 0; i < from->ntat; i++)
+	/* FROM's pages go back as they are read: the two arrays never take more
+	 * than the merged one and a chunk. */
+	for (i = 0; i < from->ntat; i++) {
 		keep_tat(to, (from->tat[i] & ~mask) | id[from->tat[i] & mask]);
+		if ((i + 1) % TAT_CHUNK == 0)
+			madvise((char *)from->tat + (i + 1 - TAT_CHUNK) * sizeof *from->tat, TAT_CHUNK * sizeof *from->tat,
+			    MADV_DONTNEED);
+	}
 	for (l = 0; l < KPO_NLISTS; l++) {
 		struct item_list *a = &to->list[l], *b = &from->list[l];
 
@@ -1028,6 +1147,7 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 		a->n += b->n;
 		b->n = 0;
 	}
+	pool_move(&to->pool, &from->pool);      /* the items' texts */
 	free(refs);
 	free(id);
 	return 0;
@@ -1840,14 +1960,46 @@ kpo_metrics_write_table(const struct kpo_metrics *m, size_t t, struct kpo_out *o
 }
 
 static const char *
-item_text(const struct open_item *it, int k)
+item_text(const struct open_item *it, int k, size_t *len)
 {
-	const char *p = it->text;
-	int j;
+	if (k == IT_TASK) {
+		*len = it->tasklen;
+		return it->task;
+	}
+	*len = it->name[k - IT_VENDOR]->len;
+	return it->name[k - IT_VENDOR]->s;
+}
 
-	for (j = 0; j < k; j++)
-		p += it->len[j];
-	return p;
+/* The :LINE of IT's source into BUF (at least 21 bytes): its length. */
+static size_t
+source_suffix(const struct open_item *it, char *buf)
+{
+	if (!it->line)
+		return 0;
+	return (size_t)snprintf(buf, 21, ":%llu", (unsigned long long)(it->line - 1));
+}
+
+/* A1 A2 against B1 B2, as bytes_cmp compares one string with another. */
+static int
+cat_cmp(const char *a1, size_t a1n, const char *a2, size_t a2n, const char *b1, size_t b1n, const char *b2,
+    size_t b2n)
+{
+	size_t an = a1n + a2n, bn = b1n + b2n, n = an < bn ? an : bn, i = 0;
+
+	while (i < n) {
+		const char *pa = i < a1n ? a1 + i : a2 + (i - a1n), *pb = i < b1n ? b1 + i : b2 + (i - b1n);
+		size_t r = i < a1n ? a1n - i : an - i, rb = i < b1n ? b1n - i : bn - i;
+		int c;
+
+		if (rb < r)
+			r = rb;
+		if (n - i < r)
+			r = n - i;
+		if ((c = memcmp(pa, pb, r)) != 0)
+			return c;
+		i += r;
+	}
+	return an < bn ? -1 : an > bn;
 }
 
 /* The most overdue first (the earliest due date), then task_id, source and
@@ -1861,10 +2013,22 @@ item_cmp(const void *pa, const void *pb)
 
 	if (a->due != b->due)
 		return a->due < b->due ? -1 : 1;
-	for (k = 0; k < 4; k++)
-		if ((c = bytes_cmp(item_text(a, order[k]), a->len[order[k]], item_text(b, order[k]),
-		    b->len[order[k]])) != 0)
+	for (k = 0; k < 4; k++) {
+		char al[21], bl[21];
+		size_t an, bn, aln = 0, bln = 0;
+		const char *as = item_text(a, order[k], &an), *bs = item_text(b, order[k], &bn);
+
+		if (order[k] == IT_SOURCE) {
+			if (as == bs && an == bn && a->line == b->line)
+				continue;
+			aln = source_suffix(a, al);
+			bln = source_suffix(b, bl);
+		} else if (as == bs && an == bn) {
+			continue;
+		}
+		if ((c = cat_cmp(as, an, al, aln, bs, bn, bl, bln)) != 0)
 			return c;
+	}
 	return a->requested < b->requested ? -1 : a->requested > b->requested;
 }
 
@@ -1872,7 +2036,8 @@ static void
 write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struct kpo_out *o)
 {
 	char buf[KPO_MONEY_MAX > KPO_DATETIME_MAX ? KPO_MONEY_MAX : KPO_DATETIME_MAX];
-	size_t i, k;
+	char *src = NULL;       /* a source with its :LINE */
+	size_t srccap = 0, i, k;
 
 	for (k = 0; k < ncols; k++)
 		kpo_out_fieldz(o, kpo_list_columns[k]);
@@ -1882,17 +2047,34 @@ write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struc
 	for (i = 0; i < l->n && !kpo_out_failed(o); i++) {
 		const struct open_item *it = l->v[i];
 		int64_t window = it->due - it->requested;
+		const char *t;
+		size_t n;
 
-		kpo_out_field(o, item_text(it, IT_TASK), it->len[IT_TASK]);
-		kpo_out_field(o, item_text(it, IT_VENDOR), it->len[IT_VENDOR]);
-		kpo_out_field(o, item_text(it, IT_DOMAIN), it->len[IT_DOMAIN]);
+		for (k = IT_TASK; k <= IT_DOMAIN; k++) {
+			t = item_text(it, (int)k, &n);
+			kpo_out_field(o, t, n);
+		}
 		kpo_datetime_format(it->requested, buf);
 		kpo_out_fieldz(o, buf);
 		kpo_datetime_format(it->due, buf);
 		kpo_out_fieldz(o, buf);
 		kpo_ratio_format(m->opt.as_of - it->due, 86400, 2, buf);
 		kpo_out_fieldz(o, buf);
-		kpo_out_field(o, item_text(it, IT_SOURCE), it->len[IT_SOURCE]);
+		t = item_text(it, IT_SOURCE, &n);
+		if (it->line) {
+			char line[21];
+			size_t ln = source_suffix(it, line);
+
+			if (n + ln > srccap) {
+				srccap = 2 * (n + ln);
+				src = kpo_xrealloc(src, srccap);
+			}
+			memcpy(src, t, n);
+			memcpy(src + n, line, ln);
+			t = src;
+			n += ln;
+		}
+		kpo_out_field(o, t, n);
 		if (ncols > KPO_LC_PCT_OF_WINDOW_USED) {
 			/* A window of 0 is due at the as-of instant: all of it used. */
 			if (window > 0)
@@ -1903,6 +2085,7 @@ write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struc
 		}
 		kpo_out_endrow(o);
 	}
+	free(src);
 }
 
 size_t
@@ -2064,11 +2247,11 @@ kpo_metrics_free(struct kpo_metrics *m)
 	kpo_strmap_free(m->leaves);
 	free(m->keycol);
 	free(m->keybuf);
-	for (gi = 0; gi < KPO_NLISTS; gi++) {
-		for (i = 0; i < m->list[gi].n; i++)
-			free(m->list[gi].v[i]);
+	for (gi = 0; gi < KPO_NLISTS; gi++)
 		free(m->list[gi].v);
-	}
+	pool_free(&m->pool);
+	if (m->names)
+		kpo_strmap_free(m->names);
 	if (m->tat)
 		munmap(m->tat, m->tatcap * sizeof *m->tat);
 	free(m);

@@ -72,11 +72,68 @@ struct acc {
 	uint64_t sla_met, sla_n, at_risk, age[4];
 };
 
-struct leaf {
-	struct acc a;
-	uint64_t id;
+/* Memory handed out in blocks and freed all at once; a merge moves a part's
+ * blocks to the whole, so that what points into them stays valid. */
+struct pool_block {
+	struct pool_block *next;
+	size_t used, size;
+	max_align_t data[];
 };
 
+struct pool {
+	struct pool_block *head;
+};
+
+/* The fields of struct acc a leaf keeps narrow (struct nacc). */
+#define ACC_SUMS(X) X(hours) X(cost) X(baseline) X(savings) X(pct_baseline) X(pct_savings) \
+	X(quality) X(defects) X(tat_sum) X(rate_cost) X(rate_hours)
+#define ACC_COUNTS(X) X(items) X(delivered) X(overdue) X(n_hours) X(n_cost) X(n_baseline) X(n_savings) \
+	X(n_pct) X(n_rate) X(quality_n) X(reworked) X(defective) X(first_pass) X(on_time) X(on_time_known) \
+	X(tat_n) X(sla_met) X(sla_n) X(at_risk) X(age[0]) X(age[1]) X(age[2]) X(age[3])
+
+/* The sums of a leaf of few rows: most leaves of --by task_id have one or
+ * two.  It outgrows them (a sum past 64 bits, a count past 255) into a
+ * struct acc of its own; the overheads are allocated to wide ones only. */
+struct nacc {
+	int64_t hours, cost, baseline, savings, pct_baseline, pct_savings;
+	int64_t quality, defects, tat_sum, rate_cost, rate_hours, tat_max;
+	uint8_t items, delivered, overdue, n_hours, n_cost, n_baseline, n_savings, n_pct, n_rate;
+	uint8_t quality_n, reworked, defective, first_pass, on_time, on_time_known, tat_n;
+	uint8_t sla_met, sla_n, at_risk, age[4];
+};
+
+/* One combination of key columns: its key (each column's length in 4
+ * bytes, then its bytes), and its sums. */
+struct leaf {
+	const char *key;        /* in the table's pool */
+	struct acc *wide;       /* its sums once they outgrow N; NULL before */
+	uint32_t keylen, hash;
+	uint32_t id;            /* its number */
+	struct nacc n;
+};
+
+/* The leaves, numbered in the order of their first rows, in blocks that
+ * never move, found by an open-addressing index of their numbers. */
+#define LEAF_BLOCK ((size_t)1 << 14)
+
+struct leaves {
+	struct leaf **blk;
+	size_t nblk;
+	uint64_t n;
+	uint32_t *slot;         /* 1 + a leaf's number; 0: free */
+	size_t cap;             /* of slot: a power of 2, at least twice n */
+	struct pool keys;
+};
+
+/* Quantiles: the ranks wanted and the values found there. */
+struct quant {
+	uint64_t seen, lo[NQ];
+	unsigned rem[NQ];
+	int64_t xlo[NQ], xhi[NQ];
+};
+
+/* A row of a table as the metrics read it: made for each group as it is
+ * written, from its leaves (the total's is kept). */
 struct group {
 	struct acc a;
 	int ovh;                /* overheads are known (--costs or --governance-pct) */
@@ -84,12 +141,9 @@ struct group {
 	kpo_i128 hhi_sq, hhi_sum, hhi_max;
 	double hhi_dsq, hhi_dsum, hhi_dmax;     /* the same, when the exact ones would overflow */
 	int hhi_neg, hhi_big;
-	const char **key;       /* into the leaf map's copy of a leaf key */
+	const char **key;       /* into a leaf key */
 	size_t *keylen;
-	/* Quantiles: the ranks wanted and the values found there. */
-	uint64_t seen, lo[NQ];
-	unsigned rem[NQ];
-	int64_t xlo[NQ], xhi[NQ];
+	struct quant q;
 };
 
 /* An open item of an exception list: its instants, its task_id, and its
@@ -118,28 +172,21 @@ struct item_list {
 	struct kpo_out *out;
 };
 
-/* Memory handed out in blocks and freed all at once; a merge moves a part's
- * blocks to the whole, so that what points into them stays valid. */
-struct pool_block {
-	struct pool_block *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-struct pool {
-	struct pool_block *head;
-};
-
 /* One table: its key columns (indices into keycol) and its groups. */
 struct grouping {
 	const char *file;       /* in the bundle */
 	char *spec;             /* the key list, cut into the names keycol points to */
 	size_t nkeys;
 	size_t *col;
-	struct kpo_strmap *map;
-	struct group **groups;
+	/* Its groups: group I is the leaves order[first[I]] up to
+	 * order[first[I + 1]], in key order, each group's by vendor. */
+	uint32_t *order;
+	uint32_t *first;
 	size_t ngroups;
-	struct group **of_leaf; /* leaf id -> its group */
+	uint32_t *of_leaf;      /* leaf -> its group */
+	uint32_t *quant_of;     /* group -> 1 + its quantiles in quants; 0: from its sums (at most 2 values) */
+	struct quant *quants;
+	size_t nquants;
 	struct kpo_out *out;
 };
 
@@ -157,8 +204,7 @@ struct kpo_metrics {
 	size_t ng;
 	struct group total;
 
-	struct kpo_strmap *leaves;
-	uint64_t nleaves;
+	struct leaves leaves;
 	char *keybuf;
 	size_t keycap;
 
@@ -177,8 +223,6 @@ struct kpo_metrics_input {
 	int source;
 	int item[3];            /* task_id, vendor, domain: a bundle's lists */
 	struct leaf *last;
-	char *lastkey;
-	size_t lastlen, lastcap;
 };
 
 /* One row's values. */
@@ -221,7 +265,7 @@ count(uint64_t n)
 static struct value
 quantile(const struct group *g, int q)
 {
-	return ratio(g->a.tat_n > 0, kpo_q7_value100(g->xlo[q], g->rem[q] ? g->xhi[q] : g->xlo[q], g->rem[q]),
+	return ratio(g->a.tat_n > 0, kpo_q7_value100(g->q.xlo[q], g->q.rem[q] ? g->q.xhi[q] : g->q.xlo[q], g->q.rem[q]),
 	    100 * (kpo_i128)KPO_MONEY_SCALE);
 }
 
@@ -569,7 +613,6 @@ kpo_metrics_new(const struct kpo_metrics_opts *opts)
 	/* Vendor shares need the vendor: the leaves are always that fine. */
 	m->nkeyed = m->nkeycol;
 	m->kv = keycol_index(m, kpo_columns[KPO_COL_VENDOR].name);
-	m->leaves = kpo_strmap_new();
 	return m;
 }
 
@@ -686,7 +729,6 @@ kpo_metrics_input_free(struct kpo_metrics_input *in)
 	if (!in)
 		return;
 	free(in->key);
-	free(in->lastkey);
 	free(in);
 }
 
@@ -763,13 +805,249 @@ read_row(const struct kpo_record *rec, const struct kpo_metrics_input *in, struc
 	return row->delivered ? 0 : read_open(rec, in, row, as_of, v);
 }
 
+/* N bytes of P, aligned for anything when ALIGNED. */
+static void *
+pool_take(struct pool *p, size_t n, int aligned)
+{
+	struct pool_block *b = p->head;
+	void *v;
+
+	if (aligned && b)
+		b->used = (b->used + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!b || b->size - b->used < n) {
+		size_t size = n > (size_t)1 << 20 ? n : (size_t)1 << 20;
+
+		b = kpo_xmalloc(sizeof *b + size);
+		b->next = p->head;
+		b->used = 0;
+		b->size = size;
+		p->head = b;
+	}
+	v = (char *)b->data + b->used;
+	b->used += n;
+	return v;
+}
+
+static void *
+pool_alloc(struct pool *p, size_t n)
+{
+	return pool_take(p, n, 1);
+}
+
+/* Gives TO every block of FROM. */
+static void
+pool_move(struct pool *to, struct pool *from)
+{
+	struct pool_block **tail = &from->head;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = to->head;
+	to->head = from->head;
+	from->head = NULL;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	struct pool_block *b, *next;
+
+	for (b = p->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	p->head = NULL;
+}
+
+/* ---- The leaves ---- */
+
+/* Memory of its own pages, given back to the system when freed: the
+ * leaves of a part are freed as a merge reads them, on another thread than
+ * the one that made them, and malloc would keep them in its arena. */
+static void *
+pages_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		kpo_err(EX_OSERR, "out of memory");
+	return p;
+}
+
+static void
+pages_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+static struct leaf *
+leaf_at(const struct leaves *L, uint64_t id)
+{
+	return &L->blk[id / LEAF_BLOCK][id % LEAF_BLOCK];
+}
+
+static void
+index_grow(struct leaves *L)
+{
+	size_t cap = L->cap ? 2 * L->cap : 1024, j;
+	uint64_t id;
+
+	pages_free(L->slot, L->cap * sizeof *L->slot);
+	L->slot = pages_alloc(cap * sizeof *L->slot);
+	L->cap = cap;
+	for (id = 0; id < L->n; id++) {
+		for (j = leaf_at(L, id)->hash & (cap - 1); L->slot[j]; j = (j + 1) & (cap - 1))
+			;
+		L->slot[j] = (uint32_t)(id + 1);
+	}
+}
+
+/* The leaf of KEY, made when new (its key copied, unless SHARED: then KEY
+ * lives as long as L's pool); NULL when there would be too many. */
+static struct leaf *
+leaf_get(struct leaves *L, const char *key, size_t len, uint32_t hash, int shared)
+{
+	struct leaf *leaf;
+	size_t j;
+
+	if (2 * (L->n + 1) > L->cap)
+		index_grow(L);
+	for (j = hash & (L->cap - 1); L->slot[j]; j = (j + 1) & (L->cap - 1)) {
+		leaf = leaf_at(L, L->slot[j] - 1);
+		if (leaf->hash == hash && leaf->keylen == len && memcmp(leaf->key, key, len) == 0)
+			return leaf;
+	}
+	if (L->n == LEAF_MAX)
+		return NULL;
+	if (L->n == L->nblk * LEAF_BLOCK) {
+		L->blk = kpo_xrealloc(L->blk, (L->nblk + 1) * sizeof *L->blk);
+		L->blk[L->nblk++] = pages_alloc(LEAF_BLOCK * sizeof **L->blk);
+	}
+	leaf = leaf_at(L, L->n);
+	memset(leaf, 0, sizeof *leaf);
+	if (shared) {
+		leaf->key = key;
+	} else {
+		char *copy = pool_take(&L->keys, len, 0);
+
+		memcpy(copy, key, len);
+		leaf->key = copy;
+	}
+	leaf->keylen = (uint32_t)len;
+	leaf->hash = hash;
+	leaf->id = (uint32_t)L->n;
+	L->slot[j] = (uint32_t)++L->n;
+	return leaf;
+}
+
+static void
+leaves_free(struct leaves *L)
+{
+	uint64_t id;
+	size_t b;
+
+	for (id = 0; id < L->n; id++)
+		if (L->blk[id / LEAF_BLOCK])
+			free(leaf_at(L, id)->wide);
+	for (b = 0; b < L->nblk; b++)
+		pages_free(L->blk[b], LEAF_BLOCK * sizeof **L->blk);
+	free(L->blk);
+	pages_free(L->slot, L->cap * sizeof *L->slot);
+	pool_free(&L->keys);
+	memset(L, 0, sizeof *L);
+}
+
+/* TO += FROM, when it fits in TO: else -1, TO unchanged.  One test does
+ * for every count, as none grows faster than items (a row adds at most 1
+ * to each). */
+static int
+narrow_add(struct nacc *to, const struct acc *from)
+{
+	int64_t sum[11];
+	int i = 0;
+
+	if (from->items > (uint64_t)(UINT8_MAX - to->items))
+		return -1;
+#define TRY_SUM(f) \
+	if (from->f < INT64_MIN || from->f > INT64_MAX || __builtin_add_overflow(to->f, (int64_t)from->f, &sum[i++])) \
+		return -1;
+	ACC_SUMS(TRY_SUM)
+#undef TRY_SUM
+	i = 0;
+#define SET_SUM(f) to->f = sum[i++];
+	ACC_SUMS(SET_SUM)
+#undef SET_SUM
+	if (from->tat_n && (to->tat_n == 0 || from->tat_max > to->tat_max))
+		to->tat_max = from->tat_max;
+#define ADD_COUNT(f) to->f = (uint8_t)(to->f + from->f);
+	ACC_COUNTS(ADD_COUNT)
+#undef ADD_COUNT
+	return 0;
+}
+
+/* TO += the narrow sums FROM. */
+static void
+acc_add_narrow(struct acc *to, const struct nacc *from)
+{
+#define ADD(f) to->f += from->f;
+	ACC_SUMS(ADD)
+	ACC_COUNTS(ADD)
+#undef ADD
+	if (from->tat_n && (to->tat_n == 0 || from->tat_max > to->tat_max))
+		to->tat_max = from->tat_max;
+}
+
+static void acc_add(struct acc *to, const struct acc *from);
+
+/* LEAF's sums, made wide. */
+static struct acc *
+leaf_wide(struct leaf *leaf)
+{
+	if (!leaf->wide) {
+		leaf->wide = kpo_xcalloc(1, sizeof *leaf->wide);
+		acc_add_narrow(leaf->wide, &leaf->n);
+	}
+	return leaf->wide;
+}
+
+/* LEAF's sums += A. */
+static void
+leaf_add(struct leaf *leaf, const struct acc *a)
+{
+	if (leaf->wide || narrow_add(&leaf->n, a) != 0)
+		acc_add(leaf_wide(leaf), a);
+}
+
+/* TO += LEAF's sums. */
+static void
+leaf_sum(const struct leaf *leaf, struct acc *to)
+{
+	if (leaf->wide)
+		acc_add(to, leaf->wide);
+	else
+		acc_add_narrow(to, &leaf->n);
+}
+
+static kpo_i128
+leaf_cost(const struct leaf *leaf)
+{
+	return leaf->wide ? leaf->wide->cost : leaf->n.cost;
+}
+
+static uint64_t
+leaf_tat_n(const struct leaf *leaf)
+{
+	return leaf->wide ? leaf->wide->tat_n : leaf->n.tat_n;
+}
+
 /* The accumulator of the row's key combination, or NULL when there are too
  * many.  The key is each column's length (4 bytes) and bytes. */
 static struct leaf *
 find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_record *rec, int priced)
 {
 	size_t need = 1, len = 0, k;
-	void **slot;
+	struct leaf *leaf;
 
 	for (k = 0; k < m->nkeycol; k++)
 		need += 4 + rec->len[in->key[k]];
@@ -789,26 +1067,12 @@ find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_
 	 * first). */
 	if (m->ovh)
 		m->keybuf[len++] = (char)priced;
-	if (in->last && len == in->lastlen && memcmp(m->keybuf, in->lastkey, len) == 0)
+	if (in->last && len == in->last->keylen && memcmp(m->keybuf, in->last->key, len) == 0)
 		return in->last;
-	slot = kpo_strmap_get(m->leaves, m->keybuf, len, 1);
-	if (!*slot) {
-		struct leaf *leaf;
-
-		if (m->nleaves == LEAF_MAX)
-			return NULL;
-		leaf = kpo_xcalloc(1, sizeof *leaf);
-		leaf->id = m->nleaves++;
-		*slot = leaf;
-	}
-	if (len > in->lastcap) {
-		in->lastcap = 2 * len;
-		in->lastkey = kpo_xrealloc(in->lastkey, in->lastcap);
-	}
-	memcpy(in->lastkey, m->keybuf, len);
-	in->lastlen = len;
-	in->last = *slot;
-	return in->last;
+	leaf = leaf_get(&m->leaves, m->keybuf, len, (uint32_t)kpo_strmap_hash(m->keybuf, len), 0);
+	if (leaf)
+		in->last = leaf;
+	return leaf;
 }
 
 /* Turnarounds a merge reads before it gives their pages back: 512 KiB, a
@@ -844,10 +1108,10 @@ add_sum(kpo_i128 *sum, uint64_t *n, int has, kpo_i128 v)
 	}
 }
 
+/* A += the row's sums. */
 static void
-accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
+accumulate(const struct kpo_metrics *m, struct acc *a, const struct row *row)
 {
-	struct acc *a = &leaf->a;
 
 	a->items++;
 	if (row->delivered)
@@ -885,7 +1149,6 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 				a->tat_max = row->tat;
 			a->tat_sum += row->tat;
 			a->tat_n++;
-			keep_tat(m, (uint64_t)(row->tat + TAT_BIAS) << LEAF_BITS | leaf->id);
 		}
 	}
 	if (row->on_time >= 0) {
@@ -905,52 +1168,6 @@ accumulate(struct kpo_metrics *m, struct leaf *leaf, const struct row *row)
 		a->sla_n += row->list == KPO_L_BREACHED;
 		a->at_risk += row->list == KPO_L_AT_RISK;
 	}
-}
-
-static void *
-pool_alloc(struct pool *p, size_t n)
-{
-	struct pool_block *b = p->head;
-	void *v;
-
-	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	if (!b || b->size - b->used < n) {
-		size_t size = n > (size_t)1 << 20 ? n : (size_t)1 << 20;
-
-		b = kpo_xmalloc(sizeof *b + size);
-		b->next = p->head;
-		b->used = 0;
-		b->size = size;
-		p->head = b;
-	}
-	v = (char *)b->data + b->used;
-	b->used += n;
-	return v;
-}
-
-/* Gives TO every block of FROM. */
-static void
-pool_move(struct pool *to, struct pool *from)
-{
-	struct pool_block **tail = &from->head;
-
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = to->head;
-	to->head = from->head;
-	from->head = NULL;
-}
-
-static void
-pool_free(struct pool *p)
-{
-	struct pool_block *b, *next;
-
-	for (b = p->head; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-	p->head = NULL;
 }
 
 /* The one copy of S in M's pool. */
@@ -1035,7 +1252,17 @@ kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struc
 		return -1;
 	if (!(leaf = find_leaf(m, in, rec, row.priced)))
 		return KPO_METRICS_FULL;
-	accumulate(m, leaf, &row);
+	if (leaf->wide) {
+		accumulate(m, leaf->wide, &row);
+	} else {
+		struct acc one;
+
+		memset(&one, 0, sizeof one);
+		accumulate(m, &one, &row);
+		leaf_add(leaf, &one);
+	}
+	if (row.delivered && row.has[N_TAT])
+		keep_tat(m, (uint64_t)(row.tat + TAT_BIAS) << LEAF_BITS | leaf->id);
 	if (row.list >= 0 && m->opt.bundle)
 		keep_item(m, in, rec, &row);
 	return 0;
@@ -1043,22 +1270,13 @@ kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const struc
 
 /* ---- Merging ---- */
 
-static void acc_add(struct acc *to, const struct acc *from);
-static void collect_leaf(const char *key, size_t n, void **value, void *ctx);
-
-struct leafref {
-	const char *key;        /* the map's copy, alive until the end */
-	size_t n;
-	struct leaf *leaf;
-};
-
 /* TO has nothing yet: it takes FROM's leaves, turnarounds and lists as
  * they are, rather than a copy of each (one part, or the first: half the
  * memory of --by task_id). */
 static int
 adopt(struct kpo_metrics *to, struct kpo_metrics *from)
 {
-	struct kpo_strmap *leaves = to->leaves;
+	struct leaves leaves = to->leaves;
 	uint64_t *tat = to->tat;
 	size_t tatcap = to->tatcap, l;
 
@@ -1066,9 +1284,7 @@ adopt(struct kpo_metrics *to, struct kpo_metrics *from)
 		if (to->list[l].n)
 			return -1;
 	to->leaves = from->leaves;
-	to->nleaves = from->nleaves;
 	from->leaves = leaves;
-	from->nleaves = 0;
 	to->tat = from->tat;
 	to->ntat = from->ntat;
 	to->tatcap = from->tatcap;
@@ -1091,40 +1307,62 @@ adopt(struct kpo_metrics *to, struct kpo_metrics *from)
 	return 0;
 }
 
+/* Adds FROM's leaves to TO's, in FROM's order of first rows (so TO numbers
+ * its new leaves as one reader of both inputs would have), sharing their
+ * keys; FROM's blocks go back as they are read.  ID: FROM's numbers in TO. */
+static int
+merge_leaves(struct leaves *to, struct leaves *from, uint32_t *id)
+{
+	uint64_t k;
+	int status = 0;
+
+	pages_free(from->slot, from->cap * sizeof *from->slot);  /* not looked up again */
+	from->slot = NULL;
+	from->cap = 0;
+	for (k = 0; k < from->n && status == 0; k++) {
+		struct leaf *f = leaf_at(from, k), *t = leaf_get(to, f->key, f->keylen, f->hash, 1);
+
+		if (!t) {
+			status = KPO_METRICS_FULL;
+			break;
+		}
+		if (f->wide) {
+			leaf_add(t, f->wide);
+		} else {
+			struct acc a;
+
+			memset(&a, 0, sizeof a);
+			acc_add_narrow(&a, &f->n);
+			leaf_add(t, &a);
+		}
+		id[k] = t->id;
+		if ((k + 1) % LEAF_BLOCK == 0 || k + 1 == from->n) {
+			uint64_t b = k / LEAF_BLOCK, i;
+
+			for (i = b * LEAF_BLOCK; i <= k; i++)
+				free(leaf_at(from, i)->wide);
+			pages_free(from->blk[b], LEAF_BLOCK * sizeof **from->blk);
+			from->blk[b] = NULL;
+		}
+	}
+	pool_move(&to->keys, &from->keys);      /* TO's new leaves' keys */
+	return status;
+}
+
 int
 kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 {
-	struct leafref *refs = kpo_xcalloc(from->nleaves, sizeof *refs);
-	uint64_t *id = kpo_xcalloc(from->nleaves, sizeof *id);
 	const uint64_t mask = ((uint64_t)1 << LEAF_BITS) - 1;
-	uint64_t k;
+	uint32_t *id;
 	size_t i, l;
+	int status;
 
-	if (to->nleaves == 0 && to->ntat == 0 && adopt(to, from) == 0) {
-		free(refs);
-		free(id);
+	if (to->leaves.n == 0 && to->ntat == 0 && adopt(to, from) == 0)
 		return 0;
-	}
-	kpo_strmap_each(from->leaves, collect_leaf, refs);
-	/* In FROM's order of first rows: TO then numbers its new leaves as one
-	 * reader of both inputs would have. */
-	for (k = 0; k < from->nleaves; k++) {
-		void **slot = kpo_strmap_get(to->leaves, refs[k].key, refs[k].n, 1);
-
-		if (!*slot) {
-			struct leaf *leaf;
-
-			if (to->nleaves == LEAF_MAX) {
-				free(refs);
-				free(id);
-				return KPO_METRICS_FULL;
-			}
-			leaf = kpo_xcalloc(1, sizeof *leaf);
-			leaf->id = to->nleaves++;
-			*slot = leaf;
-		}
-		acc_add(&((struct leaf *)*slot)->a, &refs[k].leaf->a);
-		id[k] = ((struct leaf *)*slot)->id;
+	id = kpo_xcalloc(from->leaves.n + 1, sizeof *id);
+	if ((status = merge_leaves(&to->leaves, &from->leaves, id)) != 0) {
+		free(id);
+		return status;
 	}
 	/* FROM's pages go back as they are read: the two arrays never take more
 	 * than the merged one and a chunk. */
@@ -1148,11 +1386,9 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 		b->n = 0;
 	}
 	pool_move(&to->pool, &from->pool);      /* the items' texts */
-	free(refs);
 	free(id);
 	return 0;
 }
-
 /* ---- Groups ---- */
 
 static void
@@ -1201,129 +1437,202 @@ acc_add(struct acc *to, const struct acc *from)
 }
 
 static void
-collect_leaf(const char *key, size_t n, void **value, void *ctx)
+want_quantiles(struct quant *q, uint64_t n)
 {
-	struct leafref *refs = ctx;
-	struct leaf *leaf = *value;
+	int k;
 
-	refs[leaf->id].key = key;
-	refs[leaf->id].n = n;
-	refs[leaf->id].leaf = leaf;
-}
-
-static int
-group_cmp(const void *pa, const void *pb)
-{
-	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
-	size_t k;
-
-	for (k = 0; a->key[k]; k++) {
-		size_t n = a->keylen[k] < b->keylen[k] ? a->keylen[k] : b->keylen[k];
-		int c = memcmp(a->key[k], b->key[k], n);
-
-		if (c)
-			return c;
-		if (a->keylen[k] != b->keylen[k])
-			return a->keylen[k] < b->keylen[k] ? -1 : 1;
-	}
-	return 0;
-}
-
-static void
-want_quantiles(struct group *grp)
-{
-	int q;
-
-	for (q = 0; q < NQ && grp->a.tat_n; q++)
-		kpo_q7_rank(grp->a.tat_n, pcts[q], &grp->lo[q], &grp->rem[q]);
+	for (k = 0; k < NQ && n; k++)
+		kpo_q7_rank(n, pcts[k], &q->lo[k], &q->rem[k]);
 }
 
 static inline void
-observe(struct group *grp, int64_t v)
+observe(struct quant *q, int64_t v)
 {
-	uint64_t r = grp->seen++;
-	int q;
+	uint64_t r = q->seen++;
+	int k;
 
-	for (q = 0; q < NQ; q++) {
-		if (r == grp->lo[q])
-			grp->xlo[q] = v;
-		else if (r == grp->lo[q] + 1)
-			grp->xhi[q] = v;
+	for (k = 0; k < NQ; k++) {
+		if (r == q->lo[k])
+			q->xlo[k] = v;
+		else if (r == q->lo[k] + 1)
+			q->xhi[k] = v;
 	}
 }
 
-/* The group of table G that FIELD (the leaf's key columns) belongs to, made
- * when new. */
-static struct group *
-group_of(struct grouping *g, const char **field, const size_t *flen, char **gkey, size_t *gcap)
-{
-	size_t len = 0, k;
-	void **slot;
-	struct group *grp;
-
-	for (k = 0; k < g->nkeys; k++)
-		len += 4 + flen[g->col[k]];
-	if (len > *gcap) {
-		*gcap = 2 * len;
-		*gkey = kpo_xrealloc(*gkey, *gcap);
-	}
-	for (len = 0, k = 0; k < g->nkeys; k++) {
-		uint32_t n = (uint32_t)flen[g->col[k]];
-
-		memcpy(*gkey + len, &n, 4);
-		memcpy(*gkey + len + 4, field[g->col[k]], n);
-		len += 4 + n;
-	}
-	slot = kpo_strmap_get(g->map, *gkey, len, 1);
-	if (!*slot) {
-		grp = kpo_xcalloc(1, sizeof *grp);
-		grp->key = kpo_xcalloc(g->nkeys + 1, sizeof *grp->key);
-		grp->keylen = kpo_xcalloc(g->nkeys + 1, sizeof *grp->keylen);
-		for (k = 0; k < g->nkeys; k++) {
-			grp->key[k] = field[g->col[k]];
-			grp->keylen[k] = flen[g->col[k]];
-		}
-		g->groups = kpo_xrealloc(g->groups, (g->ngroups + 1) * sizeof *g->groups);
-		g->groups[g->ngroups++] = grp;
-		*slot = grp;
-	}
-	return *slot;
-}
-
-/* Folds the leaves REFS into the groups of table G, sorted by key bytes. */
+/* The quantiles of a group of at most two turnarounds, from its sums: the
+ * largest, and the sum less it.  (Most groups of --by task_id: no state of
+ * their own for the sorted turnarounds to fill.) */
 static void
-group_leaves(struct kpo_metrics *m, struct grouping *g, const struct leafref *refs)
+few_quantiles(struct group *grp)
 {
-	const char **field = kpo_xcalloc(m->nkeycol + 1, sizeof *field);
-	size_t *flen = kpo_xcalloc(m->nkeycol + 1, sizeof *flen);
-	char *gkey = NULL;
-	size_t gcap = 0, i, k;
+	memset(&grp->q, 0, sizeof grp->q);
+	want_quantiles(&grp->q, grp->a.tat_n);
+	if (grp->a.tat_n == 2)
+		observe(&grp->q, (int64_t)(grp->a.tat_sum - grp->a.tat_max));
+	if (grp->a.tat_n >= 1)
+		observe(&grp->q, grp->a.tat_max);
+}
 
-	g->map = kpo_strmap_new();
-	g->of_leaf = kpo_xcalloc(m->nleaves, sizeof *g->of_leaf);
-	for (i = 0; i < m->nleaves; i++) {
-		const char *p = refs[i].key;
-		struct group *grp;
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
+static const char *leaf_field(const char *p, size_t k, size_t *len);
+static void vendor_cost(struct group *g, kpo_i128 c12);
 
-		for (k = 0; k < m->nkeycol; k++) {
-			uint32_t n;
+/* Leaves A and B by the key columns of table G (none when NULL), then, when
+ * BY_VENDOR, by vendor. */
+static int
+leaf_group_cmp(const struct kpo_metrics *m, const struct grouping *g, const struct leaf *a, const struct leaf *b,
+    int by_vendor)
+{
+	const char *as, *bs;
+	size_t k, an, bn;
+	int c;
 
-			memcpy(&n, p, 4);
-			field[k] = p + 4;
-			flen[k] = n;
-			p += 4 + n;
-		}
-		grp = group_of(g, field, flen, &gkey, &gcap);
-		acc_add(&grp->a, &refs[i].leaf->a);
-		g->of_leaf[i] = grp;
+	for (k = 0; g && k < g->nkeys; k++) {
+		as = leaf_field(a->key, g->col[k], &an);
+		bs = leaf_field(b->key, g->col[k], &bn);
+		if ((c = bytes_cmp(as, an, bs, bn)) != 0)
+			return c;
 	}
-	if (g->ngroups > 1)
-		qsort(g->groups, g->ngroups, sizeof *g->groups, group_cmp);
-	for (i = 0; i < g->ngroups; i++)
-		want_quantiles(g->groups[i]);
-	free(gkey);
-	free(flen);
-	free(field);
+	if (!by_vendor)
+		return 0;
+	as = leaf_field(a->key, m->kv, &an);
+	bs = leaf_field(b->key, m->kv, &bn);
+	return bytes_cmp(as, an, bs, bn);
+}
+
+/* A leaf to sort, with the first 8 bytes of its first sort column,
+ * big-endian and padded with 0, where most comparisons end. */
+struct sortleaf {
+	uint64_t prefix;
+	uint32_t id;
+};
+
+struct sortctx {
+	const struct kpo_metrics *m;
+	const struct grouping *g;
+};
+
+static int
+sortleaf_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sortleaf *a = pa, *b = pb;
+	const struct sortctx *x = ctx;
+
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return leaf_group_cmp(x->m, x->g, leaf_at(&x->m->leaves, a->id), leaf_at(&x->m->leaves, b->id), 1);
+}
+
+/* M's leaves in the order of the groups of table G, each group's by
+ * vendor; G NULL: by vendor alone. */
+static uint32_t *
+sorted_leaves(const struct kpo_metrics *m, const struct grouping *g)
+{
+	uint64_t n = m->leaves.n, i;
+	struct sortleaf *s = kpo_xcalloc(n + 1, sizeof *s);
+	uint32_t *order = kpo_xcalloc(n + 1, sizeof *order);
+	struct sortctx x = { m, g };
+	size_t col = g && g->nkeys ? g->col[0] : m->kv;
+
+	for (i = 0; i < n; i++) {
+		size_t len, b;
+		const unsigned char *f = (const unsigned char *)leaf_field(leaf_at(&m->leaves, i)->key, col, &len);
+
+		for (b = 0; b < 8; b++)
+			s[i].prefix = s[i].prefix << 8 | (b < len ? f[b] : 0);
+		s[i].id = (uint32_t)i;
+	}
+	qsort_r(s, n, sizeof *s, sortleaf_cmp, &x);
+	for (i = 0; i < n; i++)
+		order[i] = s[i].id;
+	free(s);
+	return order;
+}
+
+/* The vendors of the leaves ORDER (N of them, by vendor) into GRP's
+ * concentration. */
+static void
+vendor_costs(const struct kpo_metrics *m, const uint32_t *order, size_t n, struct group *grp)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		const struct leaf *first = leaf_at(&m->leaves, order[i]);
+		kpo_i128 c = leaf_cost(first);
+
+		for (j = i + 1; j < n; j++) {
+			const struct leaf *leaf = leaf_at(&m->leaves, order[j]);
+
+			if (leaf_group_cmp(m, NULL, first, leaf, 1) != 0)
+				break;
+			c += leaf_cost(leaf);
+		}
+		vendor_cost(grp, c);
+	}
+}
+
+/* Sorts the leaves into the groups of table G: their runs, and the
+ * quantile state of those of more than two turnarounds. */
+static void
+group_leaves(struct kpo_metrics *m, struct grouping *g)
+{
+	uint64_t n = m->leaves.n, i, j;
+	size_t cap = 0;
+
+	g->order = sorted_leaves(m, g);
+	g->of_leaf = kpo_xcalloc(n + 1, sizeof *g->of_leaf);
+	g->first = kpo_xcalloc(n + 1, sizeof *g->first);
+	g->ngroups = 0;
+	for (i = 0; i < n; i++) {
+		const struct leaf *leaf = leaf_at(&m->leaves, g->order[i]);
+
+		if (i == 0 || leaf_group_cmp(m, g, leaf_at(&m->leaves, g->order[i - 1]), leaf, 0) != 0)
+			g->first[g->ngroups++] = (uint32_t)i;
+		g->of_leaf[leaf->id] = (uint32_t)(g->ngroups - 1);
+	}
+	g->first[g->ngroups] = (uint32_t)n;
+	g->first = kpo_xrealloc(g->first, (g->ngroups + 1) * sizeof *g->first);
+	g->quant_of = kpo_xcalloc(g->ngroups + 1, sizeof *g->quant_of);
+	for (i = 0; i < g->ngroups; i++) {
+		uint64_t tat_n = 0;
+
+		for (j = g->first[i]; j < g->first[i + 1]; j++)
+			tat_n += leaf_tat_n(leaf_at(&m->leaves, g->order[j]));
+		if (tat_n <= 2)
+			continue;
+		if (g->nquants == cap) {
+			cap = cap ? 2 * cap : 64;
+			g->quants = kpo_xrealloc(g->quants, cap * sizeof *g->quants);
+		}
+		memset(&g->quants[g->nquants], 0, sizeof *g->quants);
+		want_quantiles(&g->quants[g->nquants], tat_n);
+		g->quant_of[i] = (uint32_t)++g->nquants;
+	}
+}
+
+/* Group I of table G as the metrics read it, into GRP (whose key arrays
+ * hold G's keys). */
+static void
+group_at(const struct kpo_metrics *m, const struct grouping *g, size_t i, struct group *grp)
+{
+	uint32_t from = g->first[i], to = g->first[i + 1], j;
+	const struct leaf *lead = leaf_at(&m->leaves, g->order[from]);
+	const char **key = grp->key;
+	size_t *keylen = grp->keylen, k;
+
+	memset(grp, 0, sizeof *grp);
+	grp->key = key;
+	grp->keylen = keylen;
+	for (j = from; j < to; j++)
+		leaf_sum(leaf_at(&m->leaves, g->order[j]), &grp->a);
+	vendor_costs(m, g->order + from, to - from, grp);
+	if (g->quant_of[i])
+		grp->q = g->quants[g->quant_of[i] - 1];
+	else
+		few_quantiles(grp);
+	for (k = 0; k < g->nkeys; k++)
+		grp->key[k] = leaf_field(lead->key, g->col[k], &grp->keylen[k]);
+	grp->ovh = m->ovh;
 }
 
 /* ---- Overheads: the costs table and the default governance, allocated ----
@@ -1358,7 +1667,7 @@ group_leaves(struct kpo_metrics *m, struct grouping *g, const struct leafref *re
  * on the order of the rows. */
 
 struct aleaf {
-	const char *key;        /* the leaf map's copy */
+	const char *key;        /* the leaf's */
 	size_t n;
 	struct leaf *leaf;
 	kpo_i128 w;
@@ -1372,7 +1681,6 @@ struct cell {
 	kpo_i128 cost, w;       /* 1/10^12 (the default governance), 1/10^4 */
 	kpo_i128 amt[KPO_NCOSTKINDS];
 	int got, stream;        /* overheads come here; made from rows */
-	int own;                /* l[0].key is the cell's own copy (a leaf without rows) */
 };
 
 struct alloc {
@@ -1459,14 +1767,12 @@ get_cell(struct alloc *A, const char *v, size_t vn, const char *d, size_t dn, co
 }
 
 static void
-cell_leaf(const char *key, size_t n, void **value, void *ctx)
+cell_leaf(struct alloc *A, struct leaf *leaf)
 {
-	struct alloc *A = ctx;
-	struct leaf *leaf = *value;
-	const char *v, *d, *mo;
-	size_t vn, dn, mn;
+	const char *key = leaf->key, *v, *d, *mo;
+	size_t n = leaf->keylen, vn, dn, mn;
 	struct cell *c;
-	kpo_i128 w = kpo_div_round(leaf->a.cost, 100000000);
+	kpo_i128 w = kpo_div_round(leaf_wide(leaf)->cost, 100000000);
 
 	v = leaf_field(key, A->m->kv, &vn);
 	d = leaf_field(key, A->m->kd, &dn);
@@ -1482,7 +1788,7 @@ cell_leaf(const char *key, size_t n, void **value, void *ctx)
 	c->l[c->nl].leaf = leaf;
 	c->l[c->nl].w = w > 0 ? w : 0;
 	c->w += c->l[c->nl].w;
-	c->cost += leaf->a.cost;
+	c->cost += leaf->wide->cost;
 	c->nl++;
 }
 
@@ -1661,7 +1967,7 @@ orphan_leaf(struct alloc *A, struct cell *c)
 {
 	struct kpo_metrics *m = A->m;
 	size_t len = 1, k;
-	void **slot;
+	struct leaf *leaf;
 	char *key;
 
 	for (k = 0; k < m->nkeycol; k++)
@@ -1676,20 +1982,17 @@ orphan_leaf(struct alloc *A, struct cell *c)
 		len += 4 + n;
 	}
 	key[len++] = 2;         /* after the leaves of rows: 0 without a baseline, 1 with */
-	slot = kpo_strmap_get(m->leaves, key, len, 1);
-	if (!*slot) {
-		struct leaf *leaf = kpo_xcalloc(1, sizeof *leaf);
-
-		leaf->id = m->nleaves++;
-		*slot = leaf;
-	}
+	leaf = leaf_get(&m->leaves, key, len, (uint32_t)kpo_strmap_hash(key, len), 0);
+	free(key);
+	if (!leaf)
+		kpo_errx(EX_SOFTWARE, "--costs: too many key combinations");
+	leaf_wide(leaf);
 	c->capl = 1;
 	c->l = kpo_xcalloc(1, sizeof *c->l);
-	c->l[0].leaf = *slot;
-	c->l[0].key = key;      /* freed with the cell */
-	c->l[0].n = len;
+	c->l[0].leaf = leaf;
+	c->l[0].key = leaf->key;
+	c->l[0].n = leaf->keylen;
 	c->nl = 1;
-	c->own = 1;
 }
 
 /* Step 4 for one cell. */
@@ -1710,10 +2013,10 @@ spread_cell(struct alloc *A, struct cell *c)
 	out = kpo_xcalloc(c->nl, sizeof *out);
 	for (k = 0; k < KPO_NCOSTKINDS; k++) {
 		for (i = 0; i < c->nl; i++)
-			w[i] = c->w > 0 ? c->l[i].w : (kpo_i128)c->l[i].leaf->a.items;
+			w[i] = c->w > 0 ? c->l[i].w : (kpo_i128)c->l[i].leaf->wide->items;
 		apportion(c->amt[k], w, c->nl, out);
 		for (i = 0; i < c->nl; i++) {
-			struct acc *a = &c->l[i].leaf->a;
+			struct acc *a = c->l[i].leaf->wide;
 
 			a->ovh[k] += out[i] * 100000000;
 			if (c->l[i].key[c->l[i].n - 1] == 0)
@@ -1721,7 +2024,7 @@ spread_cell(struct alloc *A, struct cell *c)
 		}
 	}
 	for (i = 0; i < c->nl; i++)
-		c->l[i].leaf->a.ovh_n++;
+		c->l[i].leaf->wide->ovh_n++;
 	free(w);
 	free(out);
 }
@@ -1734,7 +2037,8 @@ allocate_overheads(struct kpo_metrics *m)
 	size_t i, n;
 
 	A.map = kpo_strmap_new();
-	kpo_strmap_each(m->leaves, cell_leaf, &A);
+	for (i = 0; i < m->leaves.n; i++)
+		cell_leaf(&A, leaf_at(&m->leaves, i));
 	n = A.nstream = A.ncells;
 	if (m->has_gov_pct)
 		for (i = 0; i < n; i++) {
@@ -1776,8 +2080,6 @@ allocate_overheads(struct kpo_metrics *m)
 	for (i = 0; i < A.ncells; i++)
 		spread_cell(&A, A.cells[i]);
 	for (i = 0; i < A.ncells; i++) {
-		if (A.cells[i]->own)
-			free((char *)A.cells[i]->l[0].key);
 		free(A.cells[i]->l);
 		free(A.cells[i]);
 	}
@@ -1789,25 +2091,6 @@ allocate_overheads(struct kpo_metrics *m)
 }
 
 /* ---- Vendor concentration: each group's vendors and their cost ---- */
-
-struct hv {
-	size_t leaf;            /* its id */
-	struct group *grp;
-	const char *v;
-	size_t vn;
-	kpo_i128 cost;
-};
-
-static int
-hv_cmp(const void *pa, const void *pb)
-{
-	const struct hv *a = pa, *b = pb;
-	uintptr_t x = (uintptr_t)a->grp, y = (uintptr_t)b->grp;
-
-	if (x != y)
-		return x < y ? -1 : 1;
-	return bytes_cmp(a->v, a->vn, b->v, b->vn);
-}
 
 #define HHI_EXACT ((kpo_i128)1 << 52)  /* 10^4 x 10^2 x sum^2 fits in 127 bits */
 
@@ -1830,58 +2113,25 @@ vendor_cost(struct group *g, kpo_i128 c12)
 		g->hhi_big = 1;
 }
 
-/* The vendors of each group of table G (NULL: the totals), from HV (one
- * per leaf, in any order). */
-static void
-concentration(struct kpo_metrics *m, struct grouping *g, struct hv *hv)
-{
-	size_t i, j;
-
-	for (i = 0; i < m->nleaves; i++)
-		hv[i].grp = g ? g->of_leaf[hv[i].leaf] : &m->total;
-	qsort(hv, m->nleaves, sizeof *hv, hv_cmp);
-	for (i = 0; i < m->nleaves; i = j) {
-		kpo_i128 c = 0;
-
-		for (j = i; j < m->nleaves && hv_cmp(&hv[i], &hv[j]) == 0; j++)
-			c += hv[j].cost;
-		vendor_cost(hv[i].grp, c);
-	}
-}
-
 /* Allocates the overheads, folds the leaves into the groups of every table
  * and finds the quantiles and the vendor shares. */
 void
 kpo_metrics_build(struct kpo_metrics *m)
 {
-	struct leafref *refs;
-	struct hv *hv;
+	uint32_t *by_vendor;
 	size_t gi, i;
 
 	if (m->ovh)
 		allocate_overheads(m);  /* may add leaves */
-	refs = kpo_xcalloc(m->nleaves + 1, sizeof *refs);
-	kpo_strmap_each(m->leaves, collect_leaf, refs);
 	for (gi = 0; gi < m->ng; gi++)
-		group_leaves(m, &m->g[gi], refs);
-	for (i = 0; i < m->nleaves; i++)
-		acc_add(&m->total.a, &refs[i].leaf->a);
-	want_quantiles(&m->total);
-
-	hv = kpo_xcalloc(m->nleaves + 1, sizeof *hv);
-	for (i = 0; i < m->nleaves; i++) {
-		hv[i].leaf = i;
-		hv[i].v = leaf_field(refs[i].key, m->kv, &hv[i].vn);
-		hv[i].cost = refs[i].leaf->a.cost;
-	}
-	for (gi = 0; gi < m->ng; gi++) {
-		concentration(m, &m->g[gi], hv);
-		for (i = 0; i < m->g[gi].ngroups; i++)
-			m->g[gi].groups[i]->ovh = m->ovh;
-	}
-	concentration(m, NULL, hv);
+		group_leaves(m, &m->g[gi]);
+	for (i = 0; i < m->leaves.n; i++)
+		leaf_sum(leaf_at(&m->leaves, i), &m->total.a);
+	want_quantiles(&m->total.q, m->total.a.tat_n);
+	by_vendor = sorted_leaves(m, NULL);
+	vendor_costs(m, by_vendor, m->leaves.n, &m->total);
+	free(by_vendor);
 	m->total.ovh = m->ovh;
-	free(hv);
 
 	/* Ascending turnaround: each group sees its values in order. */
 	kpo_sort_u64(m->tat, m->ntat);
@@ -1889,11 +2139,19 @@ kpo_metrics_build(struct kpo_metrics *m)
 		uint64_t leaf = m->tat[i] & (LEAF_MAX - 1);
 		int64_t v = (int64_t)(m->tat[i] >> LEAF_BITS) - TAT_BIAS;
 
-		for (gi = 0; gi < m->ng; gi++)
-			observe(m->g[gi].of_leaf[leaf], v);
-		observe(&m->total, v);
+		for (gi = 0; gi < m->ng; gi++) {
+			const struct grouping *g = &m->g[gi];
+			uint32_t q = g->quant_of[g->of_leaf[leaf]];
+
+			if (q)
+				observe(&g->quants[q - 1], v);
+		}
+		observe(&m->total.q, v);
 	}
-	free(refs);
+	for (gi = 0; gi < m->ng; gi++) {
+		free(m->g[gi].of_leaf);
+		m->g[gi].of_leaf = NULL;
+	}
 }
 
 /* ---- Writing ---- */
@@ -1927,6 +2185,7 @@ put_metrics(struct kpo_out *o, const struct group *grp)
 static void
 write_table(const struct kpo_metrics *m, struct kpo_out *o, const struct grouping *g, int total)
 {
+	struct group *grp;
 	size_t i, k;
 
 	for (k = 0; k < g->nkeys; k++)
@@ -1934,11 +2193,18 @@ write_table(const struct kpo_metrics *m, struct kpo_out *o, const struct groupin
 	for (k = 0; k < KPO_NMETRICS; k++)
 		kpo_out_fieldz(o, kpo_metrics[k].name);
 	kpo_out_endrow(o);
+	grp = kpo_xcalloc(1, sizeof *grp);
+	grp->key = kpo_xcalloc(g->nkeys + 1, sizeof *grp->key);
+	grp->keylen = kpo_xcalloc(g->nkeys + 1, sizeof *grp->keylen);
 	for (i = 0; i < g->ngroups && !kpo_out_failed(o); i++) {
+		group_at(m, g, i, grp);
 		for (k = 0; k < g->nkeys; k++)
-			kpo_out_field(o, g->groups[i]->key[k], g->groups[i]->keylen[k]);
-		put_metrics(o, g->groups[i]);
+			kpo_out_field(o, grp->key[k], grp->keylen[k]);
+		put_metrics(o, grp);
 	}
+	free(grp->key);
+	free(grp->keylen);
+	free(grp);
 	if (total) {
 		for (k = 0; k < g->nkeys; k++)
 			kpo_out_fieldz(o, kpo_total_key);
@@ -2212,17 +2478,10 @@ kpo_metrics_finish(struct kpo_metrics *m, int status, const struct kpo_metrics_m
 	return status;
 }
 
-static void
-free_leaf(const char *key, size_t n, void **value, void *ctx)
-{
-	(void)key, (void)n, (void)ctx;
-	free(*value);
-}
-
 void
 kpo_metrics_free(struct kpo_metrics *m)
 {
-	size_t gi, i;
+	size_t gi;
 
 	if (!m)
 		return;
@@ -2230,21 +2489,16 @@ kpo_metrics_free(struct kpo_metrics *m)
 	for (gi = 0; gi < m->ng; gi++) {
 		struct grouping *g = &m->g[gi];
 
-		for (i = 0; i < g->ngroups; i++) {
-			free(g->groups[i]->key);
-			free(g->groups[i]->keylen);
-			free(g->groups[i]);
-		}
-		free(g->groups);
+		free(g->order);
+		free(g->first);
 		free(g->of_leaf);
+		free(g->quant_of);
+		free(g->quants);
 		free(g->col);
 		free(g->spec);
-		if (g->map)
-			kpo_strmap_free(g->map);
 	}
 	free(m->g);
-	kpo_strmap_each(m->leaves, free_leaf, NULL);
-	kpo_strmap_free(m->leaves);
+	leaves_free(&m->leaves);
 	free(m->keycol);
 	free(m->keybuf);
 	for (gi = 0; gi < KPO_NLISTS; gi++)

@@ -24,8 +24,8 @@ struct kpo_strmap {
 	struct chunk *arena;
 };
 
-static uint64_t
-hash_bytes(const char *s, size_t n)
+uint64_t
+kpo_strmap_hash(const char *s, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a, then a final mix */
 	size_t i;
@@ -95,7 +95,7 @@ grow(struct kpo_strmap *m)
 void **
 kpo_strmap_get(struct kpo_strmap *m, const char *key, size_t n, int insert)
 {
-	uint64_t h = hash_bytes(key, n);
+	uint64_t h = kpo_strmap_hash(key, n);
 	size_t j;
 
 	for (j = h & (m->cap - 1); m->slots[j].key; j = (j + 1) & (m->cap - 1))

@@ -4,6 +4,7 @@
 #define KPO_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct kpo_strmap;
 
@@ -19,4 +20,6 @@ size_t kpo_strmap_size(const struct kpo_strmap *m);
 /* Visits every entry in no particular order. */
 void kpo_strmap_each(struct kpo_strmap *m, void (*fn)(const char *key, size_t n, void **value, void *ctx), void *ctx);
 
+/* The hash the table uses, for tables of their own. */
+uint64_t kpo_strmap_hash(const char *s, size_t n);
 #endif

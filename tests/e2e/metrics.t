@@ -156,4 +156,53 @@ run kpo-metrics -q --total "$T/empty.csv"
 is "$rc" 0 "header only: exit 0"
 is "$(wc -l <"$T/out")" 1 "header only: the header, no ALL row for nothing"
 
+# A group of one row and one of hundreds: a leaf keeps its sums narrow (64
+# bits, counts to 255) until one would not fit, then wide.  Both sides of
+# every limit, against the reference: 300 rows of one task (counts past 255),
+# costs past 2^63 / 10^12 (9,223,372.04) alone and in a sum, negative ones,
+# turnarounds of 1, 2 and 3 values a group (the quantiles of 1 or 2 come
+# from the sums), and the same in parts merged by kpo-run.
+python3 - "$T/g1.csv" "$T/wide.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+head, body = rows[0], rows[1:]
+c = {n: i for i, n in enumerate(head)}
+out = []
+for i, r in enumerate(body):
+    r = list(r)
+    if i < 300:                                 # one task, one vendor: 300 rows
+        r[c["task_id"]], r[c["vendor"]] = "MANY", "Zeta"
+    elif i < 303:                               # three rows, each past 2^63 / 10^12 together
+        r[c["task_id"]], r[c["vendor"]] = "BIG3", "Zeta"
+        r[c["cost"]] = r[c["cost_base"]] = "4000000.0001"
+        r[c["currency"]] = "USD"
+    elif i == 303:
+        r[c["task_id"]], r[c["cost"]], r[c["cost_base"]], r[c["currency"]] = "HUGE", "9223372.0369", "9223372.0369", "USD"
+    elif i == 304:
+        r[c["task_id"]], r[c["cost"]], r[c["cost_base"]], r[c["currency"]] = "NEG", "-9300000", "-9300000", "USD"
+    elif i < 307:                               # two turnarounds: from the sums
+        r[c["task_id"]] = "TWO"
+    out.append(r)
+w = csv.writer(open(sys.argv[2], "w", newline="", encoding="utf-8"), lineterminator="\n")
+w.writerow(head)
+w.writerows(out)
+PY
+for by in task_id vendor,task_id domain; do
+	$REF --as-of 2024-09-15 --by $by --total "$T/wide.csv" >"$T/wref.csv"
+	run kpo-metrics -q --as-of 2024-09-15 --by $by --total "$T/wide.csv"
+	same "$T/out" "$T/wref.csv" "narrow and wide leaves, --by $by: the reference's table"
+done
+$REF --as-of 2024-09-15 --by task_id --total "$T/wide.csv" >"$T/wref.csv"
+is "$(grep -c '^MANY,300,' "$T/wref.csv")" 1 "the reference counts 300 rows of MANY (the test is what it says)"
+# kpo-run reads it as an export: against the chain on the same file.
+kpo-ingest -q "$T/wide.csv" | kpo-enrich -q --as-of 2024-09-15 |
+	kpo-metrics -q --as-of 2024-09-15 --by task_id --total >"$T/wchain.csv"
+is "$(grep -c '^MANY,300,' "$T/wchain.csv")" 1 "the chain reads 300 rows of MANY from the file as an export"
+for jobs in 1 2 3; do
+	KPO_RUN_PART_BYTES=20000 kpo-run -q --as-of 2024-09-15 --jobs $jobs --by task_id --total "$T/wide.csv" \
+		>"$T/w2.csv" 2>"$T/err"
+	rc=$?
+	same "$T/w2.csv" "$T/wchain.csv" "kpo-run --jobs $jobs in parts of 20,000 bytes: the chain's table (exit $rc)"
+done
+
 done_testing

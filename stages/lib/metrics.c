@@ -150,7 +150,7 @@ struct group {
  * vendor, domain and source, which repeat from item to item, kept once each
  * (struct text, interned), the source as its file and its line, as
  * kpo-ingest writes it (FILE:LINE).  Both live in the metrics' pool: a
- * bundle keeps hundreds of thousands of them, each in about 64 bytes. */
+ * bundle keeps hundreds of thousands of them, each in about 48 bytes. */
 struct text {
 	uint32_t len;
 	char s[];
@@ -158,8 +158,8 @@ struct text {
 
 struct open_item {
 	int64_t requested, due;
-	const struct text *name[3];     /* vendor, domain, source (without its line) */
-	uint64_t line;          /* the source's :LINE, plus 1; 0 when it has none */
+	uint32_t name[3];       /* vendor, domain, source (without its line): in texts */
+	uint32_t line;          /* the source's :LINE, plus 1; 0 when it has none */
 	uint32_t tasklen;
 	char task[];
 };
@@ -213,7 +213,9 @@ struct kpo_metrics {
 
 	struct item_list list[KPO_NLISTS];      /* a bundle's open-breached and at-risk */
 	struct pool pool;       /* their items */
-	struct kpo_strmap *names;       /* their vendors, domains and sources, once each */
+	struct kpo_strmap *names;       /* their vendors, domains and sources, once each: 1 + the index */
+	const struct text **texts;      /* ... in texts */
+	size_t ntexts, textcap;
 };
 
 /* Where each column is in one input's header, and the previous row's leaf. */
@@ -805,17 +807,20 @@ read_row(const struct kpo_record *rec, const struct kpo_metrics_input *in, struc
 	return row->delivered ? 0 : read_open(rec, in, row, as_of, v);
 }
 
-/* N bytes of P, aligned for anything when ALIGNED. */
+/* N bytes of P, at a multiple of ALIGN (a power of 2, at most that of
+ * max_align_t). */
 static void *
-pool_take(struct pool *p, size_t n, int aligned)
+pool_take(struct pool *p, size_t n, size_t align)
 {
 	struct pool_block *b = p->head;
 	void *v;
 
-	if (aligned && b)
-		b->used = (b->used + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (b)   /* never past the block's end: its size is a multiple of any ALIGN */
+		b->used = (b->used + align - 1) & ~(align - 1);
 	if (!b || b->size - b->used < n) {
 		size_t size = n > (size_t)1 << 20 ? n : (size_t)1 << 20;
+
+		size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
 
 		b = kpo_xmalloc(sizeof *b + size);
 		b->next = p->head;
@@ -831,7 +836,7 @@ pool_take(struct pool *p, size_t n, int aligned)
 static void *
 pool_alloc(struct pool *p, size_t n)
 {
-	return pool_take(p, n, 1);
+	return pool_take(p, n, _Alignof(max_align_t));
 }
 
 /* Gives TO every block of FROM. */
@@ -929,7 +934,7 @@ leaf_get(struct leaves *L, const char *key, size_t len, uint32_t hash, int share
 	if (shared) {
 		leaf->key = key;
 	} else {
-		char *copy = pool_take(&L->keys, len, 0);
+		char *copy = pool_take(&L->keys, len, 1);
 
 		memcpy(copy, key, len);
 		leaf->key = copy;
@@ -1170,42 +1175,51 @@ accumulate(const struct kpo_metrics *m, struct acc *a, const struct row *row)
 	}
 }
 
-/* The one copy of S in M's pool. */
-static const struct text *
-intern(struct kpo_metrics *m, const char *s, size_t n)
+/* The number of the one copy of S in M's texts; T, when not NULL, is S
+ * already in a pool M has. */
+static uint32_t
+intern(struct kpo_metrics *m, const char *s, size_t n, const struct text *t)
 {
 	void **slot;
-	struct text *t;
 
 	if (!m->names)
 		m->names = kpo_strmap_new();
 	slot = kpo_strmap_get(m->names, s, n, 1);
 	if (!*slot) {
-		t = pool_alloc(&m->pool, sizeof *t + n);
-		t->len = (uint32_t)n;
-		memcpy(t->s, s, n);
-		*slot = t;
+		if (!t) {
+			struct text *copy = pool_alloc(&m->pool, sizeof *copy + n);
+
+			copy->len = (uint32_t)n;
+			memcpy(copy->s, s, n);
+			t = copy;
+		}
+		if (m->ntexts == m->textcap) {
+			m->textcap = m->textcap ? 2 * m->textcap : 64;
+			m->texts = kpo_xrealloc(m->texts, m->textcap * sizeof *m->texts);
+		}
+		m->texts[m->ntexts++] = t;
+		*slot = (void *)(uintptr_t)m->ntexts;
 	}
-	return *slot;
+	return (uint32_t)((uintptr_t)*slot - 1);
 }
 
 /* Where the :LINE of SOURCE begins, its number plus 1 in *LINE; N and 0
  * when it has none that would be written back the same (digits, no leading
- * zero, at most 18). */
+ * zero, at most 9). */
 static size_t
-source_line(const char *s, size_t n, uint64_t *line)
+source_line(const char *s, size_t n, uint32_t *line)
 {
 	size_t i = n, d;
-	uint64_t v = 0;
+	uint32_t v = 0;
 
 	while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
 		i--;
 	d = n - i;
 	*line = 0;
-	if (d == 0 || d > 18 || i == 0 || s[i - 1] != ':' || (d > 1 && s[i] == '0'))
+	if (d == 0 || d > 9 || i == 0 || s[i - 1] != ':' || (d > 1 && s[i] == '0'))
 		return n;
 	for (; i < n; i++)
-		v = 10 * v + (uint64_t)(s[i] - '0');
+		v = 10 * v + (uint32_t)(s[i] - '0');
 	*line = v + 1;
 	return n - d - 1;
 }
@@ -1217,22 +1231,22 @@ keep_item(struct kpo_metrics *m, const struct kpo_metrics_input *in, const struc
 {
 	struct item_list *l = &m->list[row->list];
 	size_t k, tasklen = rec->len[in->item[IT_TASK]];
-	struct open_item *it = pool_alloc(&m->pool, sizeof *it + tasklen);
+	struct open_item *it = pool_take(&m->pool, sizeof *it + tasklen, _Alignof(struct open_item));
 
 	it->requested = row->requested;
 	it->due = row->due;
 	it->tasklen = (uint32_t)tasklen;
 	memcpy(it->task, rec->f[in->item[IT_TASK]], tasklen);
 	for (k = 0; k < 2; k++)
-		it->name[k] = intern(m, rec->f[in->item[IT_VENDOR + k]], rec->len[in->item[IT_VENDOR + k]]);
+		it->name[k] = intern(m, rec->f[in->item[IT_VENDOR + k]], rec->len[in->item[IT_VENDOR + k]], NULL);
 	if (in->source >= 0) {
 		const char *src = rec->f[in->source];
 		size_t n = rec->len[in->source], colon = source_line(src, n, &it->line);
 
-		it->name[2] = intern(m, src, colon);
+		it->name[2] = intern(m, src, colon, NULL);
 	} else {
 		it->line = 0;
-		it->name[2] = intern(m, "", 0);
+		it->name[2] = intern(m, "", 0, NULL);
 	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 256;
@@ -1304,6 +1318,16 @@ adopt(struct kpo_metrics *to, struct kpo_metrics *from)
 		b->cap = cap;
 	}
 	pool_move(&to->pool, &from->pool);
+	{
+		struct kpo_strmap *names = to->names;
+		const struct text **texts = to->texts;
+		size_t ntexts = to->ntexts, textcap = to->textcap;
+
+		to->names = from->names, to->texts = from->texts;
+		to->ntexts = from->ntexts, to->textcap = from->textcap;
+		from->names = names, from->texts = texts;
+		from->ntexts = ntexts, from->textcap = textcap;
+	}
 	return 0;
 }
 
@@ -1353,8 +1377,8 @@ int
 kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 {
 	const uint64_t mask = ((uint64_t)1 << LEAF_BITS) - 1;
-	uint32_t *id;
-	size_t i, l;
+	uint32_t *id, *tid;
+	size_t i, l, k;
 	int status;
 
 	if (to->leaves.n == 0 && to->ntat == 0 && adopt(to, from) == 0)
@@ -1372,9 +1396,16 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 			madvise((char *)from->tat + (i + 1 - TAT_CHUNK) * sizeof *from->tat, TAT_CHUNK * sizeof *from->tat,
 			    MADV_DONTNEED);
 	}
+	/* FROM's items name its texts by its numbers: TO's instead. */
+	tid = kpo_xcalloc(from->ntexts + 1, sizeof *tid);
+	for (i = 0; i < from->ntexts; i++)
+		tid[i] = intern(to, from->texts[i]->s, from->texts[i]->len, from->texts[i]);
 	for (l = 0; l < KPO_NLISTS; l++) {
 		struct item_list *a = &to->list[l], *b = &from->list[l];
 
+		for (i = 0; i < b->n; i++)
+			for (k = 0; k < 3; k++)
+				b->v[i]->name[k] = tid[b->v[i]->name[k]];
 		if (b->n == 0)
 			continue;
 		if (a->n + b->n > a->cap) {
@@ -1385,7 +1416,8 @@ kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from)
 		a->n += b->n;
 		b->n = 0;
 	}
-	pool_move(&to->pool, &from->pool);      /* the items' texts */
+	pool_move(&to->pool, &from->pool);      /* the items and their texts */
+	free(tid);
 	free(id);
 	return 0;
 }
@@ -2226,14 +2258,14 @@ kpo_metrics_write_table(const struct kpo_metrics *m, size_t t, struct kpo_out *o
 }
 
 static const char *
-item_text(const struct open_item *it, int k, size_t *len)
+item_text(const struct kpo_metrics *m, const struct open_item *it, int k, size_t *len)
 {
 	if (k == IT_TASK) {
 		*len = it->tasklen;
 		return it->task;
 	}
-	*len = it->name[k - IT_VENDOR]->len;
-	return it->name[k - IT_VENDOR]->s;
+	*len = m->texts[it->name[k - IT_VENDOR]]->len;
+	return m->texts[it->name[k - IT_VENDOR]]->s;
 }
 
 /* The :LINE of IT's source into BUF (at least 21 bytes): its length. */
@@ -2242,7 +2274,7 @@ source_suffix(const struct open_item *it, char *buf)
 {
 	if (!it->line)
 		return 0;
-	return (size_t)snprintf(buf, 21, ":%llu", (unsigned long long)(it->line - 1));
+	return (size_t)snprintf(buf, 21, ":%lu", (unsigned long)(it->line - 1));
 }
 
 /* A1 A2 against B1 B2, as bytes_cmp compares one string with another. */
@@ -2271,9 +2303,10 @@ cat_cmp(const char *a1, size_t a1n, const char *a2, size_t a2n, const char *b1, 
 /* The most overdue first (the earliest due date), then task_id, source and
  * the other fields, so that any order of the rows gives the same list. */
 static int
-item_cmp(const void *pa, const void *pb)
+item_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct open_item *a = *(const struct open_item *const *)pa, *b = *(const struct open_item *const *)pb;
+	const struct kpo_metrics *m = ctx;
 	static const int order[4] = { IT_TASK, IT_SOURCE, IT_VENDOR, IT_DOMAIN };
 	int k, c;
 
@@ -2282,7 +2315,7 @@ item_cmp(const void *pa, const void *pb)
 	for (k = 0; k < 4; k++) {
 		char al[21], bl[21];
 		size_t an, bn, aln = 0, bln = 0;
-		const char *as = item_text(a, order[k], &an), *bs = item_text(b, order[k], &bn);
+		const char *as = item_text(m, a, order[k], &an), *bs = item_text(m, b, order[k], &bn);
 
 		if (order[k] == IT_SOURCE) {
 			if (as == bs && an == bn && a->line == b->line)
@@ -2309,7 +2342,7 @@ write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struc
 		kpo_out_fieldz(o, kpo_list_columns[k]);
 	kpo_out_endrow(o);
 	if (l->n > 1)
-		qsort(l->v, l->n, sizeof *l->v, item_cmp);
+		qsort_r(l->v, l->n, sizeof *l->v, item_cmp, (void *)m);
 	for (i = 0; i < l->n && !kpo_out_failed(o); i++) {
 		const struct open_item *it = l->v[i];
 		int64_t window = it->due - it->requested;
@@ -2317,7 +2350,7 @@ write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struc
 		size_t n;
 
 		for (k = IT_TASK; k <= IT_DOMAIN; k++) {
-			t = item_text(it, (int)k, &n);
+			t = item_text(m, it, (int)k, &n);
 			kpo_out_field(o, t, n);
 		}
 		kpo_datetime_format(it->requested, buf);
@@ -2326,7 +2359,7 @@ write_list(const struct kpo_metrics *m, struct item_list *l, size_t ncols, struc
 		kpo_out_fieldz(o, buf);
 		kpo_ratio_format(m->opt.as_of - it->due, 86400, 2, buf);
 		kpo_out_fieldz(o, buf);
-		t = item_text(it, IT_SOURCE, &n);
+		t = item_text(m, it, IT_SOURCE, &n);
 		if (it->line) {
 			char line[21];
 			size_t ln = source_suffix(it, line);
@@ -2506,6 +2539,7 @@ kpo_metrics_free(struct kpo_metrics *m)
 	pool_free(&m->pool);
 	if (m->names)
 		kpo_strmap_free(m->names);
+	free(m->texts);
 	if (m->tat)
 		munmap(m->tat, m->tatcap * sizeof *m->tat);
 	free(m);

@@ -156,6 +156,26 @@ run kpo-metrics -q --total "$T/empty.csv"
 is "$rc" 0 "header only: exit 0"
 is "$(wc -l <"$T/out")" 1 "header only: the header, no ALL row for nothing"
 
+# The sources of open items are kept as a file and a line where the line
+# would be written back the same: one past 9 digits, a leading zero, no
+# digits, no colon, a colon inside, the same file with other lines.  The
+# list orders ties by the source's bytes, as sort(1) would in the C locale.
+{
+	head -n 1 "$OPEN"
+	for src in o.csv:16 o.csv:1234567890 o.csv:123456789 o.csv:007 o.csv: o.csv o:c.csv:2 o.csv:2 '' \
+		o.csv:9 o.csv:10 o.csv:0 p.csv:1; do
+		grep '^O15,' "$OPEN" | sed "s|,o\.csv:16,|,$src,|"
+	done
+} >"$T/src.csv"
+run kpo-metrics -q --as-of 2024-03-01 --bundle "$T/sb" "$T/src.csv"
+gzip -dc "$T/sb/open-breached.csv.gz" | python3 -c '
+import csv, sys
+for r in list(csv.reader(sys.stdin))[1:]: print(r[-1])' >"$T/got"
+python3 -c '
+import csv, sys
+for r in list(csv.reader(open(sys.argv[1])))[1:]: print(r[15])' "$T/src.csv" | LC_ALL=C sort >"$T/want"
+same "$T/got" "$T/want" "open items: every form of source written back as read, ties in its byte order"
+
 # A group of one row and one of hundreds: a leaf keeps its sums narrow (64
 # bits, counts to 255) until one would not fit, then wide.  Both sides of
 # every limit, against the reference: 300 rows of one task (counts past 255),

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "text.h"
@@ -90,6 +91,19 @@ kpo_text_fold(const char *s, size_t n, char *out)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* Eight printable ASCII bytes (0x21 to 0x7E), after no space:
+		 * copied as they are. */
+		if (!pending && i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (!(((w - 0x2121212121212121ULL) | (w + 0x0101010101010101ULL) | w) & 0x8080808080808080ULL)) {
+				memcpy(out + k, &w, 8);
+				i += 8;
+				k += 8;
+				continue;
+			}
+		}
 		/* Most bytes are printable ASCII or Cyrillic: copy them straight. */
 		if (c > ' ' && c != 0xC2 && c != 0xE2 && c != 0x7f) {
 			if (pending) {

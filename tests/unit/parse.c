@@ -189,6 +189,16 @@ main(void)
 	is(fold("  Acme \t  Analytics\n Ltd.  "), "Acme Analytics Ltd.", "fold and trim");
 	is(fold("\xC2\xA0" "A\xC2\xA0\xC2\xA0" "B"), "A B", "NBSP is white space");
 	is(fold(""), "", "empty");
+	/* Eight printable ASCII bytes at a time, and every way out of that. */
+	is(fold("Northwind Bank valuation support"), "Northwind Bank valuation support", "long words, single spaces");
+	is(fold("ABCDEFGH  IJKLMNOP"), "ABCDEFGH IJKLMNOP", "spaces right after a word of 8");
+	is(fold("ABCDEFG\tHIJKLMNOP "), "ABCDEFG HIJKLMNOP", "a tab as the 8th byte, a space at the end");
+	is(fold("ABCDEFG\x7fHIJ"), "ABCDEFG\x7fHIJ", "DEL in a word of 8 is kept, not space");
+	is(fold("ABCDEF\xC2\xA0GHIJKLMN"), "ABCDEF GHIJKLMN", "NBSP inside the first 8 bytes");
+	is(fold("ABCDEFGH\xE2\x80\xAF" "IJKLMNOPQ"), "ABCDEFGH IJKLMNOPQ", "a narrow NBSP after 8 bytes");
+	is(fold("\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!"), "\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!",
+	    "Cyrillic then ASCII");
+	is(fold("~~~~~~~~!!!!!!!!"), "~~~~~~~~!!!!!!!!", "the ends of printable ASCII");
 
 	/* UTF-8 */
 	is_int(kpo_utf8_invalid_at("abc", 3), -1, "ASCII is UTF-8");

@@ -60,6 +60,14 @@ struct kpo_ingest_input {
 	/* "FILE:" and room for a line number. */
 	char src[4096 + 32];
 	size_t src_prefix;
+	/* The dictionaries' answers for the domains and vendors seen last:
+	 * the same few names come row after row. */
+	struct memo {
+		uint32_t n;     /* of the folded text; 0: nothing kept here */
+		char folded[44];
+		const char *name;       /* NULL: not in the dictionary */
+		size_t len;
+	} memo[2][64];
 };
 
 /* Options ---------------------------------------------------------------- */
@@ -501,18 +509,38 @@ blank(const char *s, size_t n)
 	return n < sizeof tiny ? kpo_text_fold(s, n, tiny) == 0 : 0;
 }
 
+/* The name dictionary D gives the folded text S (N bytes), or NULL,
+ * remembered in MEMO. */
+static const char *
+dictionary_name(const struct kpo_names *d, struct memo *memo, const char *s, size_t n, size_t *len)
+{
+	struct memo *m;
+
+	if (n == 0 || n > sizeof memo->folded)
+		return kpo_names_find(d, s, n, len);
+	m = &memo[(n * 31 + (unsigned char)s[0] * 7 + (unsigned char)s[n - 1]) % 64];
+	if (m->n != n || memcmp(m->folded, s, n) != 0) {
+		m->n = (uint32_t)n;
+		memcpy(m->folded, s, n);
+		m->name = kpo_names_find(d, s, n, &m->len);
+	}
+	*len = m->len;
+	return m->name;
+}
+
 /* Text, trimmed and folded; a currency as its code, a domain or vendor by
  * the name its dictionary gives. */
 static size_t
-text_cell(const struct kpo_ingest *ing, int c, struct cell *cell, const char *s, size_t n, char *scratch)
+text_cell(struct kpo_ingest_input *in, int c, struct cell *cell, const char *s, size_t n, char *scratch)
 {
+	const struct kpo_ingest *ing = in->ing;
 	const struct kpo_names *dict = c == KPO_COL_DOMAIN ? ing->domains : c == KPO_COL_VENDOR ? ing->vendors : NULL;
 	const char *name;
 	size_t k, len;
 
 	cell->s = scratch;
 	cell->n = kpo_text_fold(s, n, scratch);
-	if (dict && (name = kpo_names_find(dict, scratch, cell->n, &len))) {
+	if (dict && (name = dictionary_name(dict, in->memo[c == KPO_COL_VENDOR], scratch, cell->n, &len))) {
 		cell->s = name;
 		cell->n = len;
 	} else if (c == KPO_COL_CURRENCY) {
@@ -606,7 +634,7 @@ convert(struct kpo_ingest_input *in, int c, const char *col, const char *s, size
 	switch (kind) {
 	case KPO_KIND_TEXT:
 	case KPO_KIND_CODE:
-		*used += text_cell(in->ing, c, cell, s, n, scratch);
+		*used += text_cell(in, c, cell, s, n, scratch);
 		return 0;
 	case KPO_KIND_DATETIME:
 		*used += KPO_DATETIME_MAX;

@@ -69,7 +69,7 @@ put_digits(char *p, unsigned v, int width)
 }
 
 /* By hand rather than by snprintf: it runs for every date of every row. */
-void
+size_t
 kpo_datetime_format(int64_t t, char *out)
 {
 	int64_t days = kpo_day_of(t);
@@ -81,7 +81,7 @@ kpo_datetime_format(int64_t t, char *out)
 	if (y < 0 || y > 9999) {
 		snprintf(out, KPO_DATETIME_MAX, "%lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
 		    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-		return;
+		return strlen(out);
 	}
 	p = put_digits(p, (unsigned)y, 4);
 	*p++ = '-';
@@ -96,6 +96,7 @@ kpo_datetime_format(int64_t t, char *out)
 	p = put_digits(p, (unsigned)(secs % 60), 2);
 	*p++ = 'Z';
 	*p = '\0';
+	return (size_t)(p - out);
 }
 
 int

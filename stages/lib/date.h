@@ -40,9 +40,9 @@ int kpo_stream_datetime(const char *s, size_t n, int64_t *t);
 #define KPO_TIME_MAX (253402300799LL)
 
 /* Writes T as YYYY-MM-DDTHH:MM:SSZ (20 characters for years 1-9999); OUT
- * needs KPO_DATETIME_MAX bytes. */
+ * needs KPO_DATETIME_MAX bytes.  Returns the length written. */
 #define KPO_DATETIME_MAX 32
-void kpo_datetime_format(int64_t t, char *out);
+size_t kpo_datetime_format(int64_t t, char *out);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t kpo_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -59,7 +59,7 @@ struct kpo_ingest_input {
 	size_t scratch_cap;
 	/* "FILE:" and room for a line number. */
 	char src[4096 + 32];
-	size_t src_prefix;
+	size_t src_prefix, srclen;
 	/* The dictionaries' answers for the domains and vendors seen last:
 	 * the same few names come row after row. */
 	struct memo {
@@ -481,6 +481,7 @@ kpo_ingest_source(struct kpo_ingest_input *in, long line)
 	while (k > 0)
 		in->src[i++] = digits[--k];
 	in->src[i] = '\0';
+	in->srclen = i;
 	return in->src;
 }
 
@@ -581,9 +582,8 @@ date_cell(struct kpo_ingest_input *in, struct cell *cell, const char *col, const
 			    "say which with --date-order dmy or mdy)", col, (int)(n > 60 ? 60 : n), s);
 		return kpo_verdict_value(v, "unparsable date", col, s, n);
 	}
-	kpo_datetime_format(cell->when, scratch);
+	cell->n = kpo_datetime_format(cell->when, scratch);
 	cell->s = scratch;
-	cell->n = strlen(scratch);
 	return 0;
 }
 
@@ -860,7 +860,7 @@ kpo_ingest_row(struct kpo_ingest *ing, struct kpo_ingest_input *in, const struct
 	if (derived || in->cells[KPO_COL_TASK_ID].n == 0) {
 		derived = 1;
 		in->cells[KPO_COL_TASK_ID].s = source;
-		in->cells[KPO_COL_TASK_ID].n = strlen(source);
+		in->cells[KPO_COL_TASK_ID].n = source == in->src ? in->srclen : strlen(source);
 	}
 	if (check_row(in, v) != 0)
 		return -1;
@@ -898,7 +898,7 @@ kpo_ingest_fields(const struct kpo_ingest_input *in, const char **f, size_t *len
 		len[c] = in->cells[c].n;
 	}
 	f[c] = in->source;
-	len[c] = strlen(in->source);
+	len[c] = in->source == in->src ? in->srclen : strlen(in->source);
 	return c + 1;
 }
 

@@ -908,6 +908,29 @@ index_grow(struct leaves *L)
 	}
 }
 
+/* The hash of a leaf key, eight bytes at a time: a key is every key
+ * column of every table, some 50 to 100 bytes a row. */
+static uint32_t
+key_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+		h ^= h >> 29;
+	}
+	h *= 0x9E3779B97F4A7C15ULL;
+	return (uint32_t)(h >> 32);
+}
+
 /* The leaf of KEY, made when new (its key copied, unless SHARED: then KEY
  * lives as long as L's pool); NULL when there would be too many. */
 static struct leaf *
@@ -1074,7 +1097,7 @@ find_leaf(struct kpo_metrics *m, struct kpo_metrics_input *in, const struct kpo_
 		m->keybuf[len++] = (char)priced;
 	if (in->last && len == in->last->keylen && memcmp(m->keybuf, in->last->key, len) == 0)
 		return in->last;
-	leaf = leaf_get(&m->leaves, m->keybuf, len, (uint32_t)kpo_strmap_hash(m->keybuf, len), 0);
+	leaf = leaf_get(&m->leaves, m->keybuf, len, key_hash(m->keybuf, len), 0);
 	if (leaf)
 		in->last = leaf;
 	return leaf;
@@ -2014,7 +2037,7 @@ orphan_leaf(struct alloc *A, struct cell *c)
 		len += 4 + n;
 	}
 	key[len++] = 2;         /* after the leaves of rows: 0 without a baseline, 1 with */
-	leaf = leaf_get(&m->leaves, key, len, (uint32_t)kpo_strmap_hash(key, len), 0);
+	leaf = leaf_get(&m->leaves, key, len, key_hash(key, len), 0);
 	free(key);
 	if (!leaf)
 		kpo_errx(EX_SOFTWARE, "--costs: too many key combinations");

@@ -354,7 +354,9 @@ kpo_enrich_input(struct kpo_enrich *e, struct kpo_csv *r, struct kpo_out *out)
 		kpo_enrich_input_free(in);
 		return NULL;
 	}
-	in->perm = kpo_xcalloc(h->nf + 1, sizeof *in->perm);
+	/* One entry per output column: the first input's, which a later
+	 * input may have fewer of. */
+	in->perm = kpo_xcalloc((e->outcol ? e->nout : h->nf) + 1, sizeof *in->perm);
 	if (!e->outcol)
 		first_header(e, in, h, out);
 	else if (later_header(e, in, r) != 0) {

@@ -174,9 +174,12 @@ quoted() {  # quoted EOL: 120 rows, every third with a field over two lines
 		i=$((i + 1))
 	done
 }
-quoted "$(printf '\n')" "$(printf '\n')" >"$T/q-lf.csv"
-quoted "$(printf '\r\n')" "$(printf '\r\n')" >"$T/q-crlf.csv"
-quoted "$(printf '\n')" "$(printf '\r')" >"$T/q-cr.csv"
+# (A command substitution drops the line ends it ends with: LF keeps its
+# own behind an x.)
+LF=$(printf '\nx') LF=${LF%x} CR=$(printf '\r')
+quoted "$LF" "$LF" >"$T/q-lf.csv"
+quoted "$CR$LF" "$CR$LF" >"$T/q-crlf.csv"
+quoted "$LF" "$CR" >"$T/q-cr.csv"
 printf 'Task ID,Vendor\n"Q-1,"unterminated\nQ-2,V\n' >"$T/q-open.csv"
 export KPO_RUN_PART_BYTES=150
 for j in 1 2 3 7; do

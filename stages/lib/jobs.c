@@ -298,7 +298,7 @@ job_new(struct kpo_jobs *J)
 {
 	const struct kpo_jobs_conf *c = J->c;
 	struct job *j = kpo_xcalloc(1, sizeof *j);
-	struct kpo_msgs said = { NULL, 0, 0 };
+	struct kpo_msgs said = { NULL, 0, 0 }, *held = kpo_msgs_capture;
 
 	/* What loading the tables says, main() said when it loaded them. */
 	kpo_msgs_capture = &said;
@@ -309,7 +309,7 @@ job_new(struct kpo_jobs *J)
 	j->shdr = stream_header(0);
 	j->mhdr = stream_header(1);
 	j->ein = kpo_enrich_input(j->e, j->shdr, j->text);
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
 	kpo_msgs_free(&said);
 	j->srec.f = kpo_xcalloc(NSTREAM, sizeof *j->srec.f);
 	j->srec.len = kpo_xcalloc(NSTREAM, sizeof *j->srec.len);
@@ -344,6 +344,8 @@ job_read(struct job *j, struct part *p)
 	const struct kpo_jobs_conf *c = j->J->c;
 	struct kpo_csv_opts csv = *c->csv;
 	char *argv[1] = { (char *)p->path };
+	struct kpo_msgs *held = kpo_msgs_capture;
+	const char *self = kpo_progname;
 
 	p->st = (struct kpo_stage){ .max_reject_pct = 100.0, .quiet = 1 };
 	p->st.rejects = kpo_rejects_defer();
@@ -358,6 +360,9 @@ job_read(struct job *j, struct part *p)
 		p->inexact = 1;
 		return;
 	}
+	/* As a job speaks, held back in P, also on the main thread (which
+	 * reads a part again, and holds back what the run says). */
+	kpo_progname = "kpo-ingest";
 	kpo_msgs_capture = &p->msgs;
 	if (!(p->min = kpo_metrics_input(p->m, j->mhdr))) {
 		p->inexact = 1;
@@ -366,7 +371,8 @@ job_read(struct job *j, struct part *p)
 		p->status = kpo_stage_run(&p->st, &fused_ops, j, &csv, 1, argv);
 		kpo_metrics_input_free(p->min);
 	}
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
+	kpo_progname = self;
 	__atomic_add_fetch(&j->J->rows, j->rows, __ATOMIC_RELAXED);
 }
 
@@ -653,7 +659,7 @@ take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
 int
 kpo_jobs_can(const struct kpo_jobs_conf *c, int argc, char **argv)
 {
-	struct kpo_msgs said = { NULL, 0, 0 };
+	struct kpo_msgs said = { NULL, 0, 0 }, *held = kpo_msgs_capture;
 	struct kpo_metrics *m;
 	struct kpo_metrics_input *in;
 	struct kpo_csv *h;
@@ -669,7 +675,7 @@ kpo_jobs_can(const struct kpo_jobs_conf *c, int argc, char **argv)
 	m = kpo_metrics_new(c->mo);
 	h = stream_header(1);
 	in = kpo_metrics_input(m, h);
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
 	kpo_msgs_free(&said);
 	kpo_metrics_input_free(in);
 	kpo_csv_close(h);

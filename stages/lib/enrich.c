@@ -213,6 +213,14 @@ load_calendar(struct kpo_enrich *e, const char *path)
 	kpo_csv_close(r);
 }
 
+void
+kpo_enrich_warn_tz(const struct kpo_enrich_opts *opts)
+{
+	if (opts->tz && !opts->business)
+		kpo_warnx("--tz counts business hours only; without --calendar, --work-hours or --work-days "
+		    "turnaround is elapsed time and --tz has no effect");
+}
+
 struct kpo_enrich *
 kpo_enrich_new(const struct kpo_enrich_opts *opts)
 {

@@ -8,20 +8,6 @@
 . tests/e2e/lib.sh
 S=samples
 
-# gravity STATUS: kpo(7)'s order of exit statuses, most serious highest
-gravity() {
-	case $1 in
-	0) echo 0 ;; 65) echo 1 ;; 66) echo 2 ;; 64) echo 3 ;; 70) echo 4 ;; 73) echo 5 ;; 74) echo 6 ;; *) echo 7 ;;
-	esac
-}
-worst() {  # worst STATUS...: the most serious
-	w=0
-	for s in "$@"; do
-		[ "$(gravity "$s")" -gt "$(gravity "$w")" ] && w=$s
-	done
-	echo "$w"
-}
-
 # Standard input of both sides: $IN.
 # compare NAME 'INGEST OPTIONS' 'ENRICH OPTIONS' 'METRICS OPTIONS' 'RUN OPTIONS' FILE...
 # The option strings are sh words (eval'd); RUN OPTIONS are kpo-run's,

@@ -33,10 +33,11 @@ SECONDS      ?= 600
 # scratch folder, so they run side by side).
 NPROC        ?= $(shell nproc 2>/dev/null || echo 2)
 # The slowest tests first, so the last to finish is a short one (CPU s,
-# plain / ASan: run 18 / 51, nightly 42 / 42, nightly-sources 32 / 35,
-# ingest-formats 12 / 25, nightly-score 15 / 21, metrics 10 / 15, ingest 10 / 16).
-E2E_SLOW      = tests/e2e/run.t tests/e2e/nightly.t tests/e2e/nightly-sources.t tests/e2e/ingest-formats.t \
-                tests/e2e/nightly-score.t tests/e2e/metrics.t tests/e2e/ingest.t
+# plain / ASan: run 18 / 51, nightly 42 / 42, run-ingested 9 / 41,
+# nightly-sources 32 / 35, ingest-formats 12 / 25, nightly-score 15 / 21,
+# metrics 10 / 15, ingest 10 / 16).
+E2E_SLOW      = tests/e2e/run.t tests/e2e/nightly.t tests/e2e/run-ingested.t tests/e2e/nightly-sources.t \
+                tests/e2e/ingest-formats.t tests/e2e/nightly-score.t tests/e2e/metrics.t tests/e2e/ingest.t
 E2E           = $(E2E_SLOW) $(filter-out $(E2E_SLOW),$(wildcard tests/e2e/*.t))
 
 .PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind screenshot install clean

@@ -109,9 +109,7 @@ parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *s
 			usage(EX_USAGE);
 		}
 	}
-	if (eo->tz && !eo->business)
-		kpo_warnx("--tz counts business hours only; without --calendar, --work-hours or --work-days "
-		    "turnaround is elapsed time and --tz has no effect");
+	kpo_enrich_warn_tz(eo);
 	return optind;
 }
 

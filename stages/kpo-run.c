@@ -1,5 +1,6 @@
 /* kpo-run: kpo-ingest | kpo-enrich | kpo-metrics in one process, with the
- * three stages' options.  See kpo-run(1).
+ * three stages' options; with --ingested, kpo-enrich | kpo-metrics on
+ * streams kpo-ingest wrote.  See kpo-run(1).
  *
  * Each stage runs on a thread of its own, with the same part in
  * kpo_stage_run as the stage's own program (ingest.h, enrich.h, metrics.h),
@@ -76,7 +77,8 @@ usage(int status)
 		{ "--max-fields N", "each stage: reject a record of more than N fields (default 131072)" },
 		{ "--max-field-bytes N", "each stage: reject a field of more than N bytes (default 1M)" },
 		{ "--max-record-bytes N", "each stage: reject a record of more than N bytes (default 8M)" },
-		{ "--progress, --no-progress", "ingest: a progress line on standard error (default: on a terminal, for files)" },
+		{ "--ingested", "the FILEs are kpo-ingest's output: run kpo-enrich FILE... | kpo-metrics (no ingest option)" },
+		{ "--progress, --no-progress", "the first stage: a progress line on standard error (default: on a terminal, for files)" },
 		{ "-q, --quiet", "each stage: no progress line, no summary line" },
 		{ "-h, --help", "this help" },
 		{ "--version", "the version" },
@@ -85,7 +87,8 @@ usage(int status)
 
 	kpo_usage(status, "[OPTION]... [FILE]...",
 	    "Runs kpo-ingest FILE... | kpo-enrich | kpo-metrics in one process, with the options of the three:\n"
-	    "the same table or bundle, rejects, summary lines and exit status.", options, 0);
+	    "the same table or bundle, rejects, summary lines and exit status.  With --ingested, runs\n"
+	    "kpo-enrich FILE... | kpo-metrics.", options, 0);
 }
 
 /* One stage of the chain: what its program's main() would hold. */
@@ -96,6 +99,8 @@ struct stage {
 	struct kpo_csv_opts csv;
 	const char *rejects;    /* --ingest-rejects, ... */
 	int in_fd;              /* the pipe it reads as "-"; -1: the operands */
+	int argc;               /* its operands, when it reads them (0: "-") */
+	char **argv;
 	int status;
 };
 
@@ -117,6 +122,8 @@ struct run {
 	struct kpo_costs costs;
 	struct kpo_fx *metrics_fx;
 	int jobs;               /* --jobs */
+	int ingested;           /* --ingested: no ingest stage, kpo-enrich reads the operands */
+	char ingest_option[32];         /* the first kpo-ingest option given, as spelled */
 	int argc;
 	char **argv;
 };
@@ -125,8 +132,26 @@ enum {
 	O_TZ = KPO_OPT_INGEST_END,
 	O_BASE, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_ASOF, O_VENDORRATES,
 	O_BY, O_TOTAL, O_BUNDLE, O_COSTS, O_GOVPCT,
-	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS, O_JOBS
+	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS, O_JOBS, O_INGESTED
 };
+
+/* An option only kpo-ingest has a use for: with --ingested, a mistake. */
+static int
+ingest_only(int ch)
+{
+	return ch == 'd' || (ch >= KPO_OPT_MAP && ch < KPO_OPT_INGEST_END) || ch == O_INGEST_REJECTS;
+}
+
+/* Option CH into NAME as the command line spelled it: LONGOPTS[LONGINDEX]
+ * in full, or -CH. */
+static void
+spelled(char *name, size_t size, const struct option *longopts, int longindex, int ch)
+{
+	if (longindex >= 0)
+		snprintf(name, size, "--%s", longopts[longindex].name);
+	else
+		snprintf(name, size, "-%c", ch);
+}
 
 /* An option of kpo-enrich or kpo-metrics, or of both: 1 when CH is one. */
 static int
@@ -216,6 +241,7 @@ parse_args(int argc, char **argv, struct run *x)
 		{ "fx",             required_argument, NULL, O_FX },
 		{ "governance-pct", required_argument, NULL, O_GOVPCT },
 		{ "ingest-rejects", required_argument, NULL, O_INGEST_REJECTS },
+		{ "ingested",       no_argument,       NULL, O_INGESTED },
 		{ "jobs",           required_argument, NULL, O_JOBS },
 		{ "metrics-rejects", required_argument, NULL, O_METRICS_REJECTS },
 		{ "rates",          required_argument, NULL, O_RATES },
@@ -228,10 +254,13 @@ parse_args(int argc, char **argv, struct run *x)
 	};
 	struct stage *shared = &x->metrics;
 	const char *tz = NULL;
-	int ch;
+	int ch, longindex = -1;
 
 	x->eo.as_of = x->mo.as_of = kpo_today();
-	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS KPO_INGEST_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KPO_STAGE_SHORTOPTS KPO_INGEST_SHORTOPTS, longopts, &longindex)) != -1) {
+		if (ingest_only(ch) && !x->ingest_option[0])
+			spelled(x->ingest_option, sizeof x->ingest_option, longopts, longindex, ch);
+		longindex = -1;
 		switch (ch) {
 		case KPO_OPT_REJECTS:
 			kpo_errx(EX_USAGE, "--rejects: each stage has its own rejects file: --ingest-rejects, "
@@ -248,6 +277,9 @@ parse_args(int argc, char **argv, struct run *x)
 		case O_JOBS:
 			x->jobs = jobs_arg(optarg);
 			continue;
+		case O_INGESTED:
+			x->ingested = 1;
+			continue;
 		case O_TZ:
 			if (kpo_tz_valid(optarg) != 0)
 				kpo_errx(EX_USAGE, "--tz: unknown time zone '%s' (a name such as Europe/Berlin)", optarg);
@@ -259,6 +291,9 @@ parse_args(int argc, char **argv, struct run *x)
 			continue;
 		usage(EX_USAGE);
 	}
+	if (x->ingested && x->ingest_option[0])
+		kpo_errx(EX_USAGE, "%s: an option of kpo-ingest, which --ingested leaves out (the inputs are "
+		    "its output)", x->ingest_option);
 	if (x->ingest.csv.no_header != (x->ingest.csv.columns != NULL))
 		kpo_errx(EX_USAGE, "--no-header and --columns go together: the columns of a file without a header");
 	if (x->ingest.csv.no_header && x->ingest.csv.skip)
@@ -267,9 +302,10 @@ parse_args(int argc, char **argv, struct run *x)
 		kpo_errx(EX_USAGE, "--bundle writes its own files: no -o or --by with it");
 	/* One zone for the process (TZ is global): kpo-ingest's, and
 	 * kpo-enrich's when it counts business hours; otherwise kpo-enrich
-	 * would only say --tz has no effect there. */
-	x->io.date.tz = tz;
-	if (x->eo.business)
+	 * would only say --tz has no effect there.  With --ingested it is
+	 * kpo-enrich's alone, as given to kpo-enrich (which may say so). */
+	x->io.date.tz = x->ingested ? NULL : tz;
+	if (x->eo.business || x->ingested)
 		x->eo.tz = tz;
 	x->mo.bundle = x->bundle != NULL;
 	x->as_of_day = kpo_day_of(x->mo.as_of);
@@ -282,7 +318,9 @@ parse_args(int argc, char **argv, struct run *x)
 	x->ingest.sa = shared->sa;
 	x->ingest.sa.output = NULL;
 	x->enrich.sa = x->ingest.sa;
-	x->enrich.sa.progress = shared->sa.progress = 0;
+	if (!x->ingested)
+		x->enrich.sa.progress = 0;
+	shared->sa.progress = 0;
 	x->ingest.sa.rejects = x->ingest.rejects;
 	x->enrich.sa.rejects = x->enrich.rejects;
 	shared->sa.rejects = x->metrics.rejects;
@@ -293,12 +331,15 @@ parse_args(int argc, char **argv, struct run *x)
 }
 
 /* Reads what is left of a stream a stage stopped reading early, so that the
- * stage before it finishes as it would in a pipe rather than wait forever. */
+ * stage before it finishes as it would in a pipe rather than wait forever.
+ * FD -1: the stage read files, and no stage is before it. */
 static void
 drain(int fd)
 {
 	char buf[65536];
 
+	if (fd < 0)
+		return;
 	while (read(fd, buf, sizeof buf) > 0 || errno == EINTR)
 		errno = 0;
 	close(fd);
@@ -328,7 +369,7 @@ enrich_thread(void *p)
 	int status;
 
 	kpo_progname = s->progname;
-	status = kpo_stage_run(&s->st, &kpo_enrich_stage_ops, &x->ex, &s->csv, 0, NULL);
+	status = kpo_stage_run(&s->st, &kpo_enrich_stage_ops, &x->ex, &s->csv, s->argc, s->argv);
 	drain(s->in_fd);
 	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
 	status = kpo_stage_finish(&s->st, status, extra);
@@ -376,11 +417,25 @@ jobs_conf(const struct run *x, struct kpo_jobs_conf *c)
 
 	*c = (struct kpo_jobs_conf){
 		.jobs = x->jobs, .part_bytes = part && *part ? strtoull(part, NULL, 10) : 0,
-		.io = &x->io, .csv = &x->ingest.csv, .eo = &x->eo, .mo = &x->mo,
+		.ingested = x->ingested, .io = &x->io, .csv = x->ingested ? &x->enrich.csv : &x->ingest.csv,
+		.eo = &x->eo, .mo = &x->mo,
 		.costs = x->costs_path ? &x->costs : NULL, .gov_pct = x->has_gov_pct ? &x->gov_pct : NULL,
 		.max_field = x->enrich.csv.max_field, .max_fields = x->enrich.csv.max_fields,
 		.max_record = x->enrich.csv.max_record,
 	};
+}
+
+static void
+start_ingest(struct run *x, int pipes)
+{
+	kpo_progname = x->ingest.progname;
+	x->ix.st = &x->ingest.st;
+	x->ix.ing = kpo_ingest_new(&x->io);
+	x->ingest.csv.header_score = kpo_ingest_header_score;
+	x->ingest.csv.header_ctx = x->ix.ing;
+	if (pipes)
+		x->ix.out = connect(&x->enrich);
+	kpo_stage_start(&x->ingest.st, &x->ingest.sa, "ingest", x->argc, x->argv);
 }
 
 /* Each stage as its program starts, in the chain's order; what ends a
@@ -391,21 +446,17 @@ start_stages(struct run *x, int pipes)
 {
 	int status;
 
-	kpo_progname = x->ingest.progname;
-	x->ix.st = &x->ingest.st;
-	x->ix.ing = kpo_ingest_new(&x->io);
-	x->ingest.csv.header_score = kpo_ingest_header_score;
-	x->ingest.csv.header_ctx = x->ix.ing;
-	if (pipes)
-		x->ix.out = connect(&x->enrich);
-	kpo_stage_start(&x->ingest.st, &x->ingest.sa, "ingest", x->argc, x->argv);
+	if (!x->ingested)
+		start_ingest(x, pipes);
 
 	kpo_progname = x->enrich.progname;
+	if (x->ingested)
+		kpo_enrich_warn_tz(&x->eo);     /* as kpo-enrich does once it has read its options */
 	x->ex.st = &x->enrich.st;
 	x->ex.e = kpo_enrich_new(&x->eo);
 	if (pipes)
 		x->ex.out = connect(&x->metrics);
-	kpo_stage_start(&x->enrich.st, &x->enrich.sa, "enrich", 0, NULL);
+	kpo_stage_start(&x->enrich.st, &x->enrich.sa, "enrich", x->enrich.argc, x->enrich.argv);
 
 	kpo_progname = x->metrics.progname;
 	x->mx.st = &x->metrics.st;
@@ -425,12 +476,12 @@ run_pipes(struct run *x)
 {
 	void *(*body[3])(void *) = { ingest_thread, enrich_thread, metrics_thread };
 	pthread_t thread[3];
-	int i;
+	int i, first = x->ingested ? 1 : 0;     /* --ingested: no ingest thread */
 
-	for (i = 0; i < 3; i++)
+	for (i = first; i < 3; i++)
 		if ((errno = pthread_create(&thread[i], NULL, body[i], x)) != 0)
 			kpo_err(EX_OSERR, "pthread_create");
-	for (i = 0; i < 3; i++)
+	for (i = first; i < 3; i++)
 		pthread_join(thread[i], NULL);
 }
 
@@ -444,18 +495,22 @@ run_jobs(struct run *x, struct kpo_msgs *held)
 	int status;
 
 	jobs_conf(x, &c);
-	status = kpo_jobs_run(&c, &x->ingest.st, x->ix.ing, &x->ex, &x->mx, x->argc, x->argv);
+	status = kpo_jobs_run(&c, x->ingested ? NULL : &x->ingest.st, x->ix.ing, &x->ex, &x->mx, x->argc, x->argv);
 	if (status == KPO_JOBS_INEXACT)
 		return status;
 	kpo_msgs_capture = NULL;
 	kpo_msgs_print(held, 0);
 
-	kpo_progname = x->ingest.progname;
-	x->ingest.status = kpo_stage_finish(&x->ingest.st, status, kpo_ingest_notes(x->ix.ing));
+	/* The status of the inputs is the first stage's. */
+	if (!x->ingested) {
+		kpo_progname = x->ingest.progname;
+		x->ingest.status = kpo_stage_finish(&x->ingest.st, status, kpo_ingest_notes(x->ix.ing));
+		status = 0;
+	}
 
 	kpo_progname = x->enrich.progname;
 	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
-	x->enrich.status = kpo_stage_finish(&x->enrich.st, 0, extra);
+	x->enrich.status = kpo_stage_finish(&x->enrich.st, status, extra);
 
 	kpo_progname = x->metrics.progname;
 	extra[0] = '\0';
@@ -481,9 +536,10 @@ main(int argc, char **argv)
 	self = kpo_progname;
 	x.ingest = (struct stage){ .progname = "kpo-ingest", .st = { .max_reject_pct = 5.0 }, .in_fd = -1 };
 	x.enrich = (struct stage){ .progname = "kpo-enrich", .st = { .max_reject_pct = 5.0 },
-	    .csv = { .delim = ',' } };
+	    .csv = { .delim = ',' }, .in_fd = -1 };
 	x.metrics = (struct stage){ .progname = "kpo-metrics",
-	    .st = { .max_reject_pct = 5.0, .written_word = "used", .need_rows = 1 }, .sa = { .progress = -1 } };
+	    .st = { .max_reject_pct = 5.0, .written_word = "used", .need_rows = 1 }, .sa = { .progress = -1 },
+	    .in_fd = -1 };
 	x.eo = (struct kpo_enrich_opts){ .base = "USD", .work_start = 9 * 3600, .work_end = 18 * 3600,
 	    .work_days = KPO_MON_FRI };
 	x.meta = (struct kpo_metrics_meta){ "", "USD", 0 };
@@ -493,6 +549,10 @@ main(int argc, char **argv)
 	i = parse_args(argc, argv, &x);
 	x.argc = argc - i;
 	x.argv = argv + i;
+	if (x.ingested) {       /* kpo-enrich reads the operands, not kpo-ingest's stream */
+		x.enrich.argc = x.argc;
+		x.enrich.argv = x.argv;
+	}
 	if (x.io.dedupe)
 		x.jobs = 1;     /* the first of a task_id is the first in the inputs' order */
 	if (x.io.date.tz && strcmp(x.io.date.tz, "UTC") != 0)

@@ -860,6 +860,14 @@ next_record(struct kpo_csv *r)
 		if (r->done)
 			return 0;
 		if (!r->in_record && past_range(r)) {
+			/* A record that ended at the CR of a CRLF: its LF is
+			 * read too, so that STOP is after it, where a cut is
+			 * made, and a part read from STOP does not count its
+			 * line a second time. */
+			if (r->last_cr && r->pos == r->len && refill(r) < 0)
+				return -1;
+			if (r->last_cr && r->pos < r->len && r->buf[r->pos] == '\n')
+				advance(r, 1);
 			r->done = 1;
 			r->range->stop = r->bom + r->bytes;
 			r->range->stop_line = r->line;

@@ -213,6 +213,14 @@ load_calendar(struct kpo_enrich *e, const char *path)
 	kpo_csv_close(r);
 }
 
+void
+kpo_enrich_warn_tz(const struct kpo_enrich_opts *opts)
+{
+	if (opts->tz && !opts->business)
+		kpo_warnx("--tz counts business hours only; without --calendar, --work-hours or --work-days "
+		    "turnaround is elapsed time and --tz has no effect");
+}
+
 struct kpo_enrich *
 kpo_enrich_new(const struct kpo_enrich_opts *opts)
 {
@@ -354,7 +362,9 @@ kpo_enrich_input(struct kpo_enrich *e, struct kpo_csv *r, struct kpo_out *out)
 		kpo_enrich_input_free(in);
 		return NULL;
 	}
-	in->perm = kpo_xcalloc(h->nf + 1, sizeof *in->perm);
+	/* One entry per output column: the first input's, which a later
+	 * input may have fewer of. */
+	in->perm = kpo_xcalloc((e->outcol ? e->nout : h->nf) + 1, sizeof *in->perm);
 	if (!e->outcol)
 		first_header(e, in, h, out);
 	else if (later_header(e, in, r) != 0) {

@@ -35,6 +35,10 @@ struct kpo_enrich_opts {
 struct kpo_enrich;
 struct kpo_enrich_input;
 
+/* Says that --tz has no effect when nothing counts business hours (kpo-enrich
+ * and kpo-run --ingested, after reading their options). */
+void kpo_enrich_warn_tz(const struct kpo_enrich_opts *opts);
+
 /* Reads the reference tables; one that cannot be used ends the program (a
  * main() helper, as reftable.h). */
 struct kpo_enrich *kpo_enrich_new(const struct kpo_enrich_opts *opts);

@@ -23,7 +23,6 @@
 #define PART_BYTES (8ULL << 20)  /* the least a file is cut into */
 #define MAX_CUTS 256
 #define NSTREAM KPO_NCOLS                       /* the stream kpo-ingest writes, without --keep */
-#define NENRICHED (KPO_NCOLS + KPO_NENRICHED)   /* the one kpo-enrich writes */
 #define NOTES 2048
 #define NO_MARK SIZE_MAX
 
@@ -35,7 +34,8 @@ struct part {
 	struct kpo_csv_range range;
 	size_t index;           /* in the plan */
 
-	struct kpo_stage st;    /* kpo-ingest's counts and rejects */
+	struct kpo_stage st;    /* the counts and rejects of the stage reading it: kpo-ingest's,
+	                         * or kpo-enrich's for ingested inputs (until read_by_enrich) */
 	int status;
 	unsigned long long e_read, e_written, no_rate, no_cost, priced;
 	unsigned long long m_read, m_written;
@@ -62,16 +62,25 @@ struct job {
 	struct kpo_csv *shdr, *mhdr;    /* the headers of the two streams */
 	struct part *p;
 	struct kpo_record srec, mrec;   /* the row kpo-enrich would read, kpo-metrics would */
-	const char *sf[NSTREAM], *mf[NENRICHED];
-	size_t slen[NSTREAM], mlen[NENRICHED];
+	const char *sf[NSTREAM], **mf;
+	size_t slen[NSTREAM], *mlen;
 	char *sbuf;
 	size_t scap;
 	unsigned long long rows;        /* rows read since the progress counters were told */
 };
 
+/* The columns of the stream kpo-enrich reads: kpo-ingest's, or, for
+ * ingested inputs, those of the first one, which kpo-enrich's output takes
+ * (kpo_enrich_input). */
+struct columns {
+	char **name;
+	size_t n;
+};
+
 struct kpo_jobs {
 	const struct kpo_jobs_conf *c;
 	size_t max_field, max_record;
+	struct columns cols;
 	struct part **parts;
 	size_t nparts, next;
 	/* Of each part of the plan, kept when the part is freed: the line ends
@@ -86,18 +95,136 @@ struct kpo_jobs {
 
 /* The two streams' headers ---------------------------------------------- */
 
-static struct kpo_csv *
-stream_header(int enriched)
+static void
+columns_free(struct columns *cols)
 {
-	const char *names[NENRICHED];
-	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < cols->n; i++)
+		free(cols->name[i]);
+	free(cols->name);
+	*cols = (struct columns){ NULL, 0 };
+}
+
+static void
+columns_add(struct columns *cols, const char *name, size_t len)
+{
+	cols->name = kpo_xrealloc(cols->name, (cols->n + 1) * sizeof *cols->name);
+	cols->name[cols->n] = kpo_xmalloc(len + 1);
+	memcpy(cols->name[cols->n], name, len);
+	cols->name[cols->n++][len] = '\0';
+}
+
+/* A header name that kpo-metrics reads back from kpo-enrich's output as
+ * it was, and that cannot sway its reader's guess of the delimiter. */
+static int
+plain_name(const char *s, size_t n)
+{
+	return n > 0 && s[0] != ' ' && s[n - 1] != ' ' && strcspn(s, ",;\t|\"\r\n") == n && strlen(s) == n;
+}
+
+/* 0 when the header H of an ingested input is one the jobs can take as
+ * kpo-enrich's first: kpo-ingest's columns all there, none of kpo-enrich's,
+ * each name once and plain; then its names are in COLS. */
+static int
+columns_of_header(const struct kpo_record *h, struct columns *cols)
+{
+	size_t i, k;
 	int c;
 
+	if (h->status != KPO_REC_OK)
+		return -1;
 	for (c = 0; c < KPO_NCOLS; c++)
-		names[n++] = kpo_columns[c].name;
+		if (kpo_header_find(h, kpo_columns[c].name) < 0)
+			return -1;
+	for (c = 0; c < KPO_NENRICHED; c++)
+		if (kpo_header_find(h, kpo_enriched_columns[c]) >= 0)
+			return -1;
+	for (i = 0; i < h->nf; i++) {
+		if (!plain_name(h->f[i], h->len[i]))
+			return -1;
+		for (k = 0; k < i; k++)
+			if (strcmp(h->f[k], h->f[i]) == 0)
+				return -1;
+	}
+	for (i = 0; i < h->nf; i++)
+		columns_add(cols, h->f[i], h->len[i]);
+	return 0;
+}
+
+/* The header of ingested input PATH, read as kpo-enrich reads it: 0 with
+ * its names in COLS, or -1 when the pipes must run (it cannot be read
+ * twice, cannot be opened, or is not columns_of_header's). */
+static int
+columns_of_input(const struct kpo_jobs_conf *c, const char *path, struct columns *cols)
+{
+	struct kpo_msgs said = { NULL, 0, 0 }, *held = kpo_msgs_capture;
+	struct stat sb;
+	struct kpo_csv *r;
+	int rc = -1;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return -1;
+	kpo_msgs_capture = &said;       /* kpo-enrich says it, if need be, when it reads the file */
+	r = kpo_csv_open(path, c->csv);
+	if (kpo_csv_error(r) == KPO_CSV_OK && kpo_csv_header(r))
+		rc = columns_of_header(kpo_csv_header(r), cols);
+	kpo_csv_close(r);
+	kpo_msgs_capture = held;
+	kpo_msgs_free(&said);
+	return rc;
+}
+
+/* The columns of the stream kpo-enrich reads, into COLS: 0, or -1 when the
+ * pipes must run (as kpo_jobs_can says). */
+static int
+stream_columns(const struct kpo_jobs_conf *c, int argc, char **argv, struct columns *cols)
+{
+	size_t max_fields = c->max_fields ? c->max_fields : KPO_CSV_MAX_FIELDS;
+	size_t max_field = c->max_field ? c->max_field : KPO_CSV_MAX_FIELD;
+	size_t max_record = c->max_record ? c->max_record : KPO_CSV_MAX_RECORD;
+	size_t i, text = 0;
+	int col;
+
+	*cols = (struct columns){ NULL, 0 };
+	if (!c->ingested) {
+		for (col = 0; col < KPO_NCOLS; col++)
+			columns_add(cols, kpo_columns[col].name, strlen(kpo_columns[col].name));
+	} else if (argc == 0 || columns_of_input(c, argv[0], cols) != 0) {
+		return -1;
+	}
+	/* The enriched stream's header must pass kpo-metrics' reader's caps. */
+	for (i = 0; i < cols->n; i++) {
+		if (strlen(cols->name[i]) > max_field)
+			break;
+		text += strlen(cols->name[i]) + 1;
+	}
+	for (col = 0; col < KPO_NENRICHED; col++)
+		text += strlen(kpo_enriched_columns[col]) + 1;
+	if (i < cols->n || cols->n + KPO_NENRICHED > max_fields || text > max_record) {
+		columns_free(cols);
+		return -1;
+	}
+	return 0;
+}
+
+/* The header of the stream kpo-enrich reads, or with ENRICHED of the one it
+ * writes. */
+static struct kpo_csv *
+stream_header(const struct columns *cols, int enriched)
+{
+	const char **names = kpo_xcalloc(cols->n + KPO_NENRICHED, sizeof *names);
+	struct kpo_csv *h;
+	size_t n;
+	int c;
+
+	for (n = 0; n < cols->n; n++)
+		names[n] = cols->name[n];
 	for (c = 0; enriched && c < KPO_NENRICHED; c++)
 		names[n++] = kpo_enriched_columns[c];
-	return kpo_csv_of_header("-", names, n);
+	h = kpo_csv_of_header("-", names, n);
+	free(names);
+	return h;
 }
 
 /* The rows kpo-enrich and kpo-metrics would read -------------------------- */
@@ -162,17 +289,19 @@ stream_row(struct job *j, struct kpo_ingest_input *in)
 	return within_caps(j, &j->srec);
 }
 
+/* The row kpo-enrich writes for REC (mapped by IN), as kpo-metrics would
+ * read it. */
 static int
-enriched_row(struct job *j)
+enriched_row(struct job *j, const struct kpo_enrich_input *in, const struct kpo_record *rec)
 {
-	size_t i, n = kpo_enrich_fields(j->e, j->ein, &j->srec, j->mf, j->mlen);
+	size_t i, n = kpo_enrich_fields(j->e, in, rec, j->mf, j->mlen);
 
 	for (i = 0; i < n; i++) {
 		j->mrec.f[i] = (char *)j->mf[i];
 		j->mrec.len[i] = j->mlen[i];
 	}
 	j->mrec.nf = n;
-	j->mrec.line = j->srec.line;
+	j->mrec.line = rec->line;       /* not its line in kpo-enrich's output: see metrics_row */
 	j->mrec.raw = "";
 	j->mrec.rawlen = 0;
 	j->mrec.status = KPO_REC_OK;
@@ -206,21 +335,37 @@ tick(struct job *j, struct kpo_csv *r)
 	j->rows = 0;
 }
 
-/* kpo-metrics' part of a row. */
+/* kpo-enrich's counts of a row it wrote on. */
+static void
+count_enriched(struct part *p, const struct kpo_enrich_input *in)
+{
+	p->no_rate += (unsigned)kpo_enrich_no_rate(in);
+	p->no_cost += (unsigned)kpo_enrich_no_cost(in);
+	p->priced += (unsigned)kpo_enrich_priced(in);
+}
+
+/* kpo-metrics' part of a row: REC as kpo-enrich read it, IN its mapping.
+ * 0, or -1 when the run is inexact. */
 static int
-metrics_row(struct job *j)
+metrics_row(struct job *j, const struct kpo_enrich_input *in, const struct kpo_record *rec)
 {
 	struct part *p = j->p;
 	struct kpo_verdict v;
-	int rc;
+	int rc, source;
 
-	if (enriched_row(j) != 0)
+	if (enriched_row(j, in, rec) != 0)
 		return -1;
 	p->m_read++;
 	rc = kpo_metrics_add(p->m, p->min, &j->mrec, &v);
 	if (rc < 0) {
+		/* A reject whose source column gives no FILE:LINE is placed
+		 * at its line in kpo-enrich's output, which a part does not
+		 * know (the parts before it are read at the same time). */
+		source = kpo_metrics_source_field(p->min);
+		if (!kpo_reject_row_by_source(&j->mrec, source))
+			return -1;
 		row_text(j, &j->mrec);
-		kpo_reject_row(p->mrj, j->mhdr, &j->mrec, kpo_metrics_source_field(p->min), v.kind, v.detail);
+		kpo_reject_row(p->mrj, j->mhdr, &j->mrec, source, v.kind, v.detail);
 		return 0;
 	}
 	if (rc == KPO_METRICS_FULL)
@@ -255,10 +400,8 @@ fused_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 		return 0;
 	}
 	p->e_written++;
-	p->no_rate += (unsigned)kpo_enrich_no_rate(j->ein);
-	p->no_cost += (unsigned)kpo_enrich_no_cost(j->ein);
-	p->priced += (unsigned)kpo_enrich_priced(j->ein);
-	if (metrics_row(j) != 0) {
+	count_enriched(p, j->ein);
+	if (metrics_row(j, j->ein, &j->srec) != 0) {
 		p->inexact = 1;
 		return -1;
 	}
@@ -291,6 +434,58 @@ static const struct kpo_stage_ops fused_ops = {
 	fused_input, fused_row, fused_input_free, fused_stop, fused_damaged
 };
 
+/* The fused stages, as kpo_stage_run's ops for ingested inputs ------------ */
+
+/* kpo-enrich reads the inputs itself; its reader's records, rejects and
+ * messages are those of kpo-enrich FILE..., and each row it writes on goes
+ * to kpo-metrics as above. */
+static void *
+ingested_input(void *ctx, struct kpo_csv *r)
+{
+	struct job *j = ctx;
+	/* Mapped as a later input of kpo-enrich's, the first having been
+	 * the header job_new mapped: its messages of columns that differ
+	 * are kpo-enrich's. */
+	struct kpo_enrich_input *in = kpo_enrich_input(j->e, r, j->text);
+
+	j->p->mark = j->p->msgs.len;
+	j->p->last_bytes = kpo_csv_bytes(r);
+	return in;
+}
+
+static int
+ingested_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct job *j = ctx;
+	struct part *p = j->p;
+	struct kpo_verdict v;
+
+	if (++j->rows == 4096)
+		tick(j, r);
+	if (kpo_enrich_row(j->e, in, rec, &v) != 0) {
+		kpo_reject_row(p->st.rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
+		return 0;
+	}
+	p->st.written++;
+	count_enriched(p, in);
+	if (metrics_row(j, in, rec) != 0) {
+		p->inexact = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ingested_input_free(void *in)
+{
+	kpo_enrich_input_free(in);
+}
+
+/* Damaged records get the reader's reasons, as kpo-enrich gives them. */
+static const struct kpo_stage_ops ingested_ops = {
+	ingested_input, ingested_row, ingested_input_free, fused_stop, NULL
+};
+
 /* Jobs ---------------------------------------------------------------------- */
 
 static struct job *
@@ -298,23 +493,29 @@ job_new(struct kpo_jobs *J)
 {
 	const struct kpo_jobs_conf *c = J->c;
 	struct job *j = kpo_xcalloc(1, sizeof *j);
-	struct kpo_msgs said = { NULL, 0, 0 };
+	struct kpo_msgs said = { NULL, 0, 0 }, *held = kpo_msgs_capture;
 
 	/* What loading the tables says, main() said when it loaded them. */
+	size_t nm = J->cols.n + KPO_NENRICHED;
+
 	kpo_msgs_capture = &said;
 	j->J = J;
-	j->ing = kpo_ingest_new(c->io);
+	j->ing = c->ingested ? NULL : kpo_ingest_new(c->io);
 	j->e = kpo_enrich_new(c->eo);
 	j->text = kpo_out_memory();
-	j->shdr = stream_header(0);
-	j->mhdr = stream_header(1);
+	j->shdr = stream_header(&J->cols, 0);
+	j->mhdr = stream_header(&J->cols, 1);
+	/* The stream's header, mapped first, is kpo-enrich's first input's:
+	 * the columns of every enriched row, in their order. */
 	j->ein = kpo_enrich_input(j->e, j->shdr, j->text);
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
 	kpo_msgs_free(&said);
 	j->srec.f = kpo_xcalloc(NSTREAM, sizeof *j->srec.f);
 	j->srec.len = kpo_xcalloc(NSTREAM, sizeof *j->srec.len);
-	j->mrec.f = kpo_xcalloc(NENRICHED, sizeof *j->mrec.f);
-	j->mrec.len = kpo_xcalloc(NENRICHED, sizeof *j->mrec.len);
+	j->mf = kpo_xcalloc(nm, sizeof *j->mf);
+	j->mlen = kpo_xcalloc(nm, sizeof *j->mlen);
+	j->mrec.f = kpo_xcalloc(nm, sizeof *j->mrec.f);
+	j->mrec.len = kpo_xcalloc(nm, sizeof *j->mrec.len);
 	return j;
 }
 
@@ -331,11 +532,32 @@ job_free(struct job *j)
 	free(j->srec.len);
 	free(j->mrec.f);
 	free(j->mrec.len);
+	free(j->mf);
+	free(j->mlen);
 	free(j->sbuf);
 	free(j);
 }
 
 static long first_line(struct kpo_jobs *J, struct part *p);
+
+/* The stage that reads the inputs, which a job speaks as. */
+static const char *
+reader_name(const struct kpo_jobs_conf *c)
+{
+	return c->ingested ? "kpo-enrich" : "kpo-ingest";
+}
+
+/* An ingested part was read by kpo-enrich: its reader's counts and rejects
+ * are the enrich stage's, where take() looks for them. */
+static void
+read_by_enrich(struct part *p)
+{
+	p->e_read = p->st.read;
+	p->e_written = p->st.written;
+	kpo_rejects_discard(p->erj);
+	p->erj = p->st.rejects;
+	p->st.rejects = NULL;
+}
 
 /* Reads part P through the fused stages. */
 static void
@@ -344,6 +566,8 @@ job_read(struct job *j, struct part *p)
 	const struct kpo_jobs_conf *c = j->J->c;
 	struct kpo_csv_opts csv = *c->csv;
 	char *argv[1] = { (char *)p->path };
+	struct kpo_msgs *held = kpo_msgs_capture;
+	const char *self = kpo_progname;
 
 	p->st = (struct kpo_stage){ .max_reject_pct = 100.0, .quiet = 1 };
 	p->st.rejects = kpo_rejects_defer();
@@ -358,15 +582,21 @@ job_read(struct job *j, struct part *p)
 		p->inexact = 1;
 		return;
 	}
+	/* As a job speaks, held back in P, also on the main thread (which
+	 * reads a part again, and holds back what the run says). */
+	kpo_progname = reader_name(c);
 	kpo_msgs_capture = &p->msgs;
 	if (!(p->min = kpo_metrics_input(p->m, j->mhdr))) {
 		p->inexact = 1;
 	} else {
 		csv.range = p->ranged ? &p->range : NULL;
-		p->status = kpo_stage_run(&p->st, &fused_ops, j, &csv, 1, argv);
+		p->status = kpo_stage_run(&p->st, c->ingested ? &ingested_ops : &fused_ops, j, &csv, 1, argv);
 		kpo_metrics_input_free(p->min);
 	}
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
+	kpo_progname = self;
+	if (c->ingested)
+		read_by_enrich(p);
 	__atomic_add_fetch(&j->J->rows, j->rows, __ATOMIC_RELAXED);
 }
 
@@ -389,7 +619,7 @@ job_thread(void *arg)
 	struct job *j = arg;
 	struct kpo_jobs *J = j->J;
 
-	kpo_progname = "kpo-ingest";
+	kpo_progname = reader_name(J->c);
 	for (;;) {
 		struct part *p;
 
@@ -534,21 +764,37 @@ plan(struct kpo_jobs *J, int argc, char **argv)
 /* Putting the parts together, in order --------------------------------------- */
 
 struct chain {
-	struct kpo_stage *ingest;
+	struct kpo_stage *ingest;       /* NULL for ingested inputs */
 	struct kpo_ingest *ing;
 	struct kpo_enrich_stage *enrich;
 	struct kpo_metrics_stage *metrics;
+	struct kpo_stage *first;        /* the stage reading the inputs: its progress line, its inputs */
 	int status;
 	int inexact;
 	int opened;             /* the first part of the file being taken was opened */
 };
+
+/* Adds what part P gave to kpo-ingest. */
+static void
+take_ingest(struct chain *ch, struct part *p)
+{
+	struct kpo_stage *is = ch->ingest;
+
+	kpo_progname = "kpo-ingest";    /* a replayed reject speaks as its stage */
+	is->read += p->st.read;
+	is->written += p->st.written;
+	kpo_rejects_replay(is->rejects, p->st.rejects);
+	p->st.rejects = NULL;
+	if (p->first)
+		kpo_ingest_add_notes(ch->ing, p->notes);
+}
 
 /* Adds what part P gave to the stages, as if one reader had read it next. */
 static void
 take(struct chain *ch, struct part *p)
 {
 	const char *self = kpo_progname;
-	struct kpo_stage *is = ch->ingest, *es = ch->enrich->st, *ms = ch->metrics->st;
+	struct kpo_stage *es = ch->enrich->st, *ms = ch->metrics->st;
 
 	if (p->inexact || kpo_metrics_merge(ch->metrics->m, p->m) != 0) {
 		ch->inexact = 1;
@@ -559,15 +805,10 @@ take(struct chain *ch, struct part *p)
 	if (p->first)
 		ch->opened = p->mark != NO_MARK;
 	kpo_msgs_print(&p->msgs, p->first || (p->mark == NO_MARK && ch->opened) ? 0 : p->mark);
-	kpo_progname = "kpo-ingest";    /* a replayed reject speaks as its stage */
-	is->read += p->st.read;
-	is->written += p->st.written;
-	is->inputs += (unsigned)p->first;
-	kpo_rejects_replay(is->rejects, p->st.rejects);
-	p->st.rejects = NULL;
+	ch->first->inputs += (unsigned)p->first;
 	ch->status = kpo_status_merge(ch->status, p->status);
-	if (p->first)
-		kpo_ingest_add_notes(ch->ing, p->notes);
+	if (ch->ingest)
+		take_ingest(ch, p);
 	kpo_progname = "kpo-enrich";
 	es->read += p->e_read;
 	es->written += p->e_written;
@@ -585,7 +826,7 @@ take(struct chain *ch, struct part *p)
 }
 
 static void
-wait_done(struct kpo_jobs *J, struct part *p, struct kpo_stage *ingest)
+wait_done(struct kpo_jobs *J, struct part *p, struct kpo_stage *first)
 {
 	pthread_mutex_lock(&J->lock);
 	while (!p->done) {
@@ -599,7 +840,7 @@ wait_done(struct kpo_jobs *J, struct part *p, struct kpo_stage *ingest)
 		}
 		pthread_cond_timedwait(&J->changed, &J->lock, &ts);
 		pthread_mutex_unlock(&J->lock);
-		kpo_progress_show(&ingest->progress, __atomic_load_n(&J->rows, __ATOMIC_RELAXED),
+		kpo_progress_show(&first->progress, __atomic_load_n(&J->rows, __ATOMIC_RELAXED),
 		    __atomic_load_n(&J->bytes, __ATOMIC_RELAXED));
 		pthread_mutex_lock(&J->lock);
 	}
@@ -620,7 +861,7 @@ take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
 	for (i = 0; i < J->nparts && !ch->inexact; i++) {
 		struct part *p = J->parts[i], *again = NULL;
 
-		wait_done(J, p, ch->ingest);
+		wait_done(J, p, ch->first);
 		if (p->ranged && !p->first && p->range.start != stop) {
 			if (stop != KPO_CSV_STOP_END && (p->range.end == 0 || stop < p->range.end)) {
 				again = part_new(p->path, 0);
@@ -643,7 +884,7 @@ take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
 		J->parts[i] = NULL;
 	}
 	for (; i < J->nparts; i++) {
-		wait_done(J, J->parts[i], ch->ingest);
+		wait_done(J, J->parts[i], ch->first);
 		part_free(J->parts[i]);
 	}
 }
@@ -653,27 +894,31 @@ take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
 int
 kpo_jobs_can(const struct kpo_jobs_conf *c, int argc, char **argv)
 {
-	struct kpo_msgs said = { NULL, 0, 0 };
+	struct kpo_msgs said = { NULL, 0, 0 }, *held = kpo_msgs_capture;
 	struct kpo_metrics *m;
 	struct kpo_metrics_input *in;
+	struct columns cols;
 	struct kpo_csv *h;
 	int i;
 
-	if (argc == 0 || c->io->keep || (c->max_fields && c->max_fields < NENRICHED))
+	if (argc == 0 || (!c->ingested && c->io->keep))
 		return 0;
 	for (i = 0; i < argc; i++)
 		if (strcmp(argv[i], "-") == 0)
 			return 0;
+	if (stream_columns(c, argc, argv, &cols) != 0)
+		return 0;
 	/* kpo-metrics must take the stream's columns (--by names one it has). */
 	kpo_msgs_capture = &said;
 	m = kpo_metrics_new(c->mo);
-	h = stream_header(1);
+	h = stream_header(&cols, 1);
 	in = kpo_metrics_input(m, h);
-	kpo_msgs_capture = NULL;
+	kpo_msgs_capture = held;
 	kpo_msgs_free(&said);
 	kpo_metrics_input_free(in);
 	kpo_csv_close(h);
 	kpo_metrics_free(m);
+	columns_free(&cols);
 	return in != NULL;
 }
 
@@ -682,13 +927,16 @@ kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo
     struct kpo_enrich_stage *enrich, struct kpo_metrics_stage *metrics, int argc, char **argv)
 {
 	struct kpo_jobs J = { .c = c };
-	struct chain ch = { ingest, ing, enrich, metrics, 0, 0, 0 };
+	struct chain ch = { .ingest = ingest, .ing = ing, .enrich = enrich, .metrics = metrics,
+	    .first = c->ingested ? enrich->st : ingest };
 	struct job **job, *self;
 	pthread_t *thread;
 	int i, n = c->jobs > 0 ? c->jobs : 1;
 
 	J.max_field = c->max_field ? c->max_field : KPO_CSV_MAX_FIELD;
 	J.max_record = c->max_record ? c->max_record : KPO_CSV_MAX_RECORD;
+	if (stream_columns(c, argc, argv, &J.cols) != 0)
+		return KPO_JOBS_INEXACT;        /* an ingested input changed since kpo_jobs_can */
 	pthread_mutex_init(&J.lock, NULL);
 	pthread_cond_init(&J.changed, NULL);
 	plan(&J, argc, argv);
@@ -714,8 +962,11 @@ kpo_jobs_run(const struct kpo_jobs_conf *c, struct kpo_stage *ingest, struct kpo
 	free(J.ends);
 	free(J.counted);
 	free(J.first);
+	columns_free(&J.cols);
 	pthread_mutex_destroy(&J.lock);
 	pthread_cond_destroy(&J.changed);
-	enrich->st->inputs = metrics->st->inputs = 1;
+	if (!c->ingested)
+		enrich->st->inputs = 1;         /* it read kpo-ingest's one stream */
+	metrics->st->inputs = 1;
 	return ch.inexact ? KPO_JOBS_INEXACT : ch.status;
 }

@@ -251,24 +251,33 @@ kpo_source_split(const char *s, size_t n, size_t *filelen, long *line)
 	return -1;
 }
 
+/* The longest FILE of a source column a reject is placed at. */
+#define SOURCE_FILE_MAX 4095
+
+int
+kpo_reject_row_by_source(const struct kpo_record *rec, int source)
+{
+	size_t flen;
+	long line;
+
+	return source >= 0 && rec->status == KPO_REC_OK &&
+	    kpo_source_split(rec->f[source], rec->len[source], &flen, &line) == 0 && flen <= SOURCE_FILE_MAX;
+}
+
 void
 kpo_reject_row(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec,
     int source, const char *kind, const char *detail)
 {
 	const char *file = kpo_csv_name(r);
 	long line = rec->line;
-	char buf[4096];
+	char buf[SOURCE_FILE_MAX + 1];
 	size_t flen;
 
-	if (source >= 0 && rec->status == KPO_REC_OK &&
-	    kpo_source_split(rec->f[source], rec->len[source], &flen, &line) == 0) {
-		if (flen < sizeof buf) {
-			memcpy(buf, rec->f[source], flen);
-			buf[flen] = '\0';
-			file = buf;
-		} else {
-			line = rec->line;
-		}
+	if (kpo_reject_row_by_source(rec, source)) {
+		kpo_source_split(rec->f[source], rec->len[source], &flen, &line);
+		memcpy(buf, rec->f[source], flen);
+		buf[flen] = '\0';
+		file = buf;
 	}
 	kpo_reject(rj, file, line, kind, detail, rec->raw, rec->rawlen);
 }

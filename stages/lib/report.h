@@ -58,6 +58,10 @@ void kpo_reject_side(struct kpo_rejects *r, const char *file, long line, const c
 void kpo_reject_row(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec,
     int source, const char *kind, const char *detail);
 
+/* 1 when kpo_reject_row places REC at its source column's FILE:LINE, 0 when
+ * at its place in the stream (which kpo-run's jobs do not know). */
+int kpo_reject_row_by_source(const struct kpo_record *rec, int source);
+
 /* Rejects a record the reader found damaged (wrong field count, bad quotes,
  * too long), at its place in R. */
 void kpo_reject_damaged(struct kpo_rejects *rj, const struct kpo_csv *r, const struct kpo_record *rec);

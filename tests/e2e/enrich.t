@@ -119,6 +119,13 @@ run kpo-enrich --fx $G/fx.csv --rates $G/rates.csv $ASOF $G/in.csv "$T/reversed.
 is "$rc" 0 "two inputs, the second gzipped and reordered: exit 0"
 { cat $G/out-flat.csv; sed 1d $G/out-flat.csv; } >"$T/twice.csv"
 same "$T/out" "$T/twice.csv" "two inputs: rows in the first input's column order"
+# A second input with fewer columns than the first: refused, naming each.
+cols "$T/reversed.csv" task_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,currency,inhouse_rate,source \
+	>"$T/narrow.csv"
+run kpo-enrich --fx $G/fx.csv --rates $G/rates.csv $ASOF "$T/reversed.csv" "$T/narrow.csv"
+is "$rc" 65 "a second input lacking the first's columns: exit 65"
+like "$T/err" "narrow.csv:1: column 'engagement_id' of the first input is missing" "... naming them"
+like "$T/err" "narrow.csv:1: column 'notes' of the first input is missing" "... each of them"
 cat $G/in.csv | kpo-enrich -q --fx $G/fx.csv --rates $G/rates.csv $ASOF - >"$T/out" 2>"$T/err"
 same "$T/out" $G/out-flat.csv "standard input as -"
 is "$(cat "$T/err")" "" "-q: no summary line"

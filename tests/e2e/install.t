@@ -6,7 +6,7 @@
 
 make -s install BUILD="$KPO_BUILD" PREFIX=/usr/local DESTDIR="$T/root" >"$T/make.out" 2>&1
 ok $? "make install succeeds"
-for p in kpo-ingest kpo-enrich kpo-metrics kpo-score kpo-chart kpo-nightly; do
+for p in kpo-ingest kpo-enrich kpo-metrics kpo-run kpo-score kpo-chart kpo-nightly; do
 	ok "$(test -x "$T/root/usr/local/bin/$p"; echo $?)" "bin/$p installed"
 	ok "$(test -f "$T/root/usr/local/share/man/man1/$p.1"; echo $?)" "man1/$p.1 installed"
 done
@@ -44,5 +44,5 @@ PATH=/usr/bin:/bin run "$T/root/usr/local/bin/kpo-nightly" -c "$T/example.conf" 
 is "$rc" 0 "the installed example configuration runs as shipped, comments after values and all"
 [ "$rc" -eq 0 ] || head -n 5 "$T/err" | diag "$(cat)"
 ok "$(test -f "$T/example-reports/latest/charts/index.html"; echo $?)" "and publishes the page"
-like "$T/example-reports/latest/run.log" "BASE=USD ON_BAD_FILE=fail\$" "with the values it gives, not their comments"
+like "$T/example-reports/latest/run.log" "BASE=USD ON_BAD_FILE=fail JOBS=[0-9]+\$" "with the values it gives, not their comments"
 done_testing

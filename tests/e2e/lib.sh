@@ -111,6 +111,20 @@ for _ in range(n >> 20): out.write(z.compress(b))
 out.write(z.compress(b[: n & ((1 << 20) - 1)])); out.write(z.flush())' "$1" "$2"
 }
 
+# gravity STATUS: kpo(7)'s order of exit statuses, most serious highest
+gravity() {
+	case $1 in
+	0) echo 0 ;; 65) echo 1 ;; 66) echo 2 ;; 64) echo 3 ;; 70) echo 4 ;; 73) echo 5 ;; 74) echo 6 ;; *) echo 7 ;;
+	esac
+}
+worst() {  # worst STATUS...: the most serious, as a chain's stages add up (kpo-run)
+	w=0
+	for s in "$@"; do
+		[ "$(gravity "$s")" -gt "$(gravity "$w")" ] && w=$s
+	done
+	echo "$w"
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

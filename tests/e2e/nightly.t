@@ -47,12 +47,15 @@ like "$log" "input b-excel-ru-utf8.csv: 215 rows read, 215 written, 0 rejected; 
 like "$log" "input c-jira.csv: 230 rows read, 230 written, 0 rejected; c-jira.csv recognised as a Jira export; exit 0" "and c-jira.csv"
 like "$log" "kpo-ingest: 665 rows read, 665 written, 0 rejected in 3 of 3 exports, [0-9.]+ s" \
 	"and the sum of kpo-ingest's runs"
-for s in kpo-enrich kpo-metrics; do
-	like "$log" "$s: [0-9]+ rows read, [0-9]+ (written|used), [0-9]+ rejected" \
-		"run.log has $s's rows in, out and rejected"
-done
+# kpo-enrich and kpo-metrics run as one kpo-run --ingested: each stage's
+# summary line reaches run.log, and the run its exit and time.
+like "$log" "^[^ ]+ kpo-nightly .* JOBS=[0-9]+$" "run.log says how many jobs"
+like "$log" "^[^ ]+   kpo-enrich: 665 rows read, 665 written, 0 rejected$" \
+	"run.log has kpo-enrich's rows in, out and rejected"
+like "$log" "^[^ ]+   kpo-metrics: 665 rows read, 665 used, 0 rejected$" \
+	"run.log has kpo-metrics' rows in, used and rejected"
 like "$log" "kpo-chart: 9 charts" "run.log has kpo-chart's summary"
-for s in kpo-enrich kpo-metrics kpo-chart; do
+for s in kpo-run kpo-chart; do
 	like "$log" "$s: exit 0, [0-9.]+ s" "run.log has $s's time"
 done
 unlike "$log" '\.tmp-' "run.log names no path of the build folder, gone once published"
@@ -70,7 +73,7 @@ conf "$T/badfx.conf" "FX=$T/bad-fx.csv"
 run "$nightly" -c "$T/badfx.conf" --as-of 2026-11-28
 is "$rc" 65 "a bad fx file: exit 65"
 like "$T/err" 'bad-fx.csv:3' "stderr names the bad line"
-like "$out/.tmp-2026-11-28/run.log" "FAILED: kpo-enrich: exit 65: $T/bad-fx.csv:3: unparsable rate 'lots'$" \
+like "$out/.tmp-2026-11-28/run.log" "FAILED: kpo-run: exit 65: kpo-enrich: $T/bad-fx.csv:3: unparsable rate 'lots'$" \
 	"the FAILED line says which stage failed and carries its own message"
 unlike "$out/.tmp-2026-11-28/run.log" 'FAILED.*(see above|missing column|disk full)' \
 	"and no list of possible causes"
@@ -198,6 +201,33 @@ like "$T/err" "GOVERNANCE_PCT must be a percentage from 0 to 100" "... and says 
 conf "$T/nocosts.conf" "COSTS=$T/no-such-costs.csv"
 run "$nightly" -c "$T/nocosts.conf" --as-of 2026-11-28
 is "$rc" 66 "COSTS naming a missing file: exit 66"
+# kpo-metrics failing: more of the COSTS rows rejected than MAX_REJECT_PCT.
+{ cat "$TOP/samples/costs.csv"; echo '2025-13-01,V,,governance,100,USD,'; } >"$T/badcosts.csv"
+conf "$T/badcosts.conf" "COSTS=$T/badcosts.csv" MAX_REJECT_PCT=1
+run "$nightly" -c "$T/badcosts.conf" --as-of 2026-11-29
+is "$rc" 65 "COSTS rows rejected past MAX_REJECT_PCT: exit 65"
+like "$out/.tmp-2026-11-29/run.log" \
+	"FAILED: kpo-run: exit 65: kpo-metrics: $T/badcosts.csv:11: unparsable date: .*; kpo-metrics: 1 of 10 costs rows rejected, more than --max-reject-pct 1%$" \
+	"the FAILED line carries kpo-metrics' own messages"
+is "$(latest)" 2026-11-28 "latest unchanged"
+
+# JOBS: kpo-run's jobs; the report does not depend on them.
+conf "$T/jobs1.conf" JOBS=1
+run "$nightly" -c "$T/jobs1.conf" --as-of 2026-11-29
+is "$rc" 0 "JOBS=1: exit 0"
+like "$out/2026-11-29/run.log" " JOBS=1$" "run.log says JOBS=1"
+mv "$out/2026-11-29" "$T/jobs1"
+conf "$T/jobs3.conf" JOBS=3
+run "$nightly" -c "$T/jobs3.conf" --as-of 2026-11-29
+is "$rc" 0 "JOBS=3: exit 0"
+diff -r -x run.log "$T/jobs1" "$out/2026-11-29" >"$T/diff" 2>&1
+ok $? "JOBS=1 and JOBS=3 publish the same report"
+for j in 0 257 x 1.5; do
+	conf "$T/badjobs.conf" "JOBS=$j"
+	run "$nightly" -c "$T/badjobs.conf" --as-of 2026-11-29
+	is "$rc" 64 "JOBS=$j: exit 64"
+	like "$T/err" "JOBS must be a whole number of jobs from 1 to 256: '$j'" "... and says why"
+done
 
 # A big inbox keeps a run busy for the lock and kill tests (and fills the
 # small disk below).  Under the sanitizers (KPO_SANITIZED) a run is several

@@ -84,8 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 
 	r = kpo_csv_open(path, &o);
+	data_at = kpo_csv_data_offset(r);       /* before the records are read: where they begin */
 	err_whole = records(r, &whole);
-	data_at = kpo_csv_data_offset(r);
 	kpo_csv_close(r);
 
 	n = kpo_split_cuts(fd, size - 1, data_at, 1 + (sel & 7), cut);

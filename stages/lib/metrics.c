@@ -995,8 +995,8 @@ narrow_add(struct nacc *to, const struct acc *from)
 	int64_t sum[11];
 	int i = 0;
 
-	if (from->items > (uint64_t)(UINT8_MAX - to->items))
-		return -1;
+	if (from->items > (uint64_t)(UINT8_MAX - to->items) || from->ovh_n)
+		return -1;      /* overheads only ever go to wide sums */
 #define TRY_SUM(f) \
 	if (from->f < INT64_MIN || from->f > INT64_MAX || __builtin_add_overflow(to->f, (int64_t)from->f, &sum[i++])) \
 		return -1;

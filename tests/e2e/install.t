@@ -6,7 +6,7 @@
 
 make -s install BUILD="$KPO_BUILD" PREFIX=/usr/local DESTDIR="$T/root" >"$T/make.out" 2>&1
 ok $? "make install succeeds"
-for p in kpo-ingest kpo-enrich kpo-metrics kpo-run kpo-score kpo-chart kpo-nightly; do
+for p in kpo-ingest kpo-enrich kpo-metrics kpo-run kpo-rejects kpo-score kpo-chart kpo-nightly; do
 	ok "$(test -x "$T/root/usr/local/bin/$p"; echo $?)" "bin/$p installed"
 	ok "$(test -f "$T/root/usr/local/share/man/man1/$p.1"; echo $?)" "man1/$p.1 installed"
 done

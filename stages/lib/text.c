@@ -91,18 +91,33 @@ kpo_text_fold(const char *s, size_t n, char *out)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 
-		/* Eight printable ASCII bytes (0x21 to 0x7E), after no space:
-		 * copied as they are. */
+		/* After no space, the printable ASCII bytes (0x21 to 0x7E) of the
+		 * next eight are copied as they are, up to the first other one.
+		 * The word is stored whole: OUT holds N bytes, and K <= I. */
 		if (!pending && i + 8 <= n) {
-			uint64_t w;
+			uint64_t w, bad;
 
 			memcpy(&w, s + i, 8);
-			if (!(((w - 0x2121212121212121ULL) | (w + 0x0101010101010101ULL) | w) & 0x8080808080808080ULL)) {
-				memcpy(out + k, &w, 8);
+			bad = ((w - 0x2121212121212121ULL) | (w + 0x0101010101010101ULL) | w) & 0x8080808080808080ULL;
+			memcpy(out + k, &w, 8);
+			if (!bad) {
 				i += 8;
 				k += 8;
 				continue;
 			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest byte flagged is a bad one: a borrow or a carry
+			 * only flags bytes above the one it came from. */
+			{
+				size_t good = (size_t)__builtin_ctzll(bad) / 8;
+
+				if (good) {
+					i += good;
+					k += good;
+					continue;
+				}
+			}
+#endif
 		}
 		/* Most bytes are printable ASCII or Cyrillic: copy them straight. */
 		if (c > ' ' && c != 0xC2 && c != 0xE2 && c != 0x7f) {

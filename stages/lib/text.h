@@ -13,7 +13,8 @@ size_t kpo_space_at(const char *s, size_t n);
 void kpo_trim(const char **s, size_t *n);
 
 /* Trims white space (ASCII, NBSP, narrow NBSP) at both ends and folds inner
- * runs to one space; OUT needs N + 1 bytes.  Returns the length. */
+ * runs to one space; OUT needs N + 1 bytes and must not overlap S (it is
+ * written eight bytes at a time).  Returns the length. */
 size_t kpo_text_fold(const char *s, size_t n, char *out);
 
 /* Lower case (ASCII, Latin-1, Cyrillic) of S into OUT, which gets exactly N bytes. */

@@ -199,6 +199,10 @@ main(void)
 	is(fold("\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!"), "\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!",
 	    "Cyrillic then ASCII");
 	is(fold("~~~~~~~~!!!!!!!!"), "~~~~~~~~!!!!!!!!", "the ends of printable ASCII");
+	is(fold("Tailspin Prior auth  review"), "Tailspin Prior auth review", "words shorter than 8, a double space");
+	is(fold("ab cd\tef  gh\r\nij kl mn op qr "), "ab cd ef gh ij kl mn op qr", "a space every few bytes");
+	is(fold("x\xC3\xA9tude  Gda\xC5\x84sk-Analytics"), "x\xC3\xA9tude Gda\xC5\x84sk-Analytics",
+	    "UTF-8 letters inside words of 8");
 
 	/* UTF-8 */
 	is_int(kpo_utf8_invalid_at("abc", 3), -1, "ASCII is UTF-8");

@@ -85,6 +85,36 @@ run() {  # run CMD ARGS...: $rc, and $T/out, $T/err
 	rc=$?
 }
 
+# same_as_chain NAME STAGE...: after a run of the chain into $T/c and of
+# kpo-run into $T/r (out, err, bundle/, STAGE.rej), the same standard
+# output, bundle, each STAGE's rejects file and its lines on stderr, and
+# nothing else on kpo-run's stderr.  $T/empty must be an empty file.
+same_as_chain() {
+	sc_name=$1
+	shift
+	same "$T/r/out" "$T/c/out" "$sc_name: the same standard output"
+	if [ -d "$T/c/bundle" ]; then
+		diff -r "$T/c/bundle" "$T/r/bundle" >"$T/diff" 2>&1
+		ok $? "$sc_name: the same bundle"
+	fi
+	cp "$T/r/err" "$T/r/err.other"
+	for s in "$@"; do
+		if [ -f "$T/c/$s.rej" ]; then
+			cmp -s "$T/c/$s.rej" "$T/r/$s.rej"
+			ok $? "$sc_name: the same $s rejects ($(($(wc -l <"$T/c/$s.rej") - 1)) rows)"
+		else
+			test ! -e "$T/r/$s.rej"
+			ok $? "$sc_name: no $s rejects file, as the chain"
+		fi
+		grep -a "^kpo-$s: " "$T/c/err" >"$T/c/err.$s"
+		grep -a "^kpo-$s: " "$T/r/err" >"$T/r/err.$s"
+		same "$T/r/err.$s" "$T/c/err.$s" "$sc_name: the same kpo-$s lines on stderr"
+		grep -av "^kpo-$s: " "$T/r/err.other" >"$T/r/err.rest"
+		mv "$T/r/err.rest" "$T/r/err.other"
+	done
+	same "$T/r/err.other" "$T/empty" "$sc_name: nothing else on stderr"
+}
+
 skip() {  # skip REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n # SKIP $1"

@@ -30,25 +30,7 @@ compare() {
 		--metrics-rejects \$T/r/metrics.rej $ro_r \"\$@\"" <"$IN" >"$T/r/out" 2>"$T/r/err"
 	sr=$?
 	is "$sr" "$(worst $si $se $sm)" "$name: exit status $sr, the worst of $si $se $sm"
-	same "$T/r/out" "$T/c/out" "$name: the same standard output"
-	if [ -d "$T/c/bundle" ]; then
-		diff -r "$T/c/bundle" "$T/r/bundle" >"$T/diff" 2>&1
-		ok $? "$name: the same bundle"
-	fi
-	for s in ingest enrich metrics; do
-		if [ -f "$T/c/$s.rej" ]; then
-			cmp -s "$T/c/$s.rej" "$T/r/$s.rej"
-			ok $? "$name: the same $s rejects ($(($(wc -l <"$T/c/$s.rej") - 1)) rows)"
-		else
-			test ! -e "$T/r/$s.rej"
-			ok $? "$name: no $s rejects file, as the chain"
-		fi
-		grep -a "^kpo-$s: " "$T/c/err" >"$T/c/err.$s"
-		grep -a "^kpo-$s: " "$T/r/err" >"$T/r/err.$s"
-		same "$T/r/err.$s" "$T/c/err.$s" "$name: the same kpo-$s lines on stderr"
-	done
-	grep -av -e '^kpo-ingest: ' -e '^kpo-enrich: ' -e '^kpo-metrics: ' "$T/r/err" >"$T/r/err.other"
-	same "$T/r/err.other" "$T/empty" "$name: nothing else on stderr"
+	same_as_chain "$name" ingest enrich metrics
 }
 : >"$T/empty"
 IN=/dev/null

@@ -30,6 +30,7 @@ usage(int status)
 		{ "--work-hours HH:MM-HH:MM", "the working day, for business hours (default 09:00-18:00)" },
 		{ "--work-days DAYS", "the working days, for business hours (default Mon-Fri)" },
 		{ "--tz ZONE", "the zone of business hours and holidays (default UTC)" },
+		{ "--dedupe", "reject a task_id seen before in any input (the first is kept)" },
 		{ NULL, NULL }
 	};
 
@@ -43,13 +44,14 @@ static int
 parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *sa, struct kpo_enrich_opts *eo)
 {
 	enum { O_BASE = KPO_OPT_STAGE_END, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_TZ, O_ASOF,
-	       O_VENDORRATES, O_COSTS };
+	       O_VENDORRATES, O_COSTS, O_DEDUPE };
 	static const struct option longopts[] = {
 		KPO_STAGE_LONGOPTS,
 		{ "as-of",          required_argument, NULL, O_ASOF },
 		{ "base",           required_argument, NULL, O_BASE },
 		{ "calendar",       required_argument, NULL, O_CALENDAR },
 		{ "costs",          required_argument, NULL, O_COSTS },
+		{ "dedupe",         no_argument,       NULL, O_DEDUPE },
 		{ "fx",             required_argument, NULL, O_FX },
 		{ "rates",          required_argument, NULL, O_RATES },
 		{ "tz",             required_argument, NULL, O_TZ },
@@ -79,6 +81,9 @@ parse_args(int argc, char **argv, struct kpo_stage *st, struct kpo_stage_args *s
 			/* Where the contract first put it: say where it went. */
 			kpo_errx(EX_USAGE, "--costs is an option of kpo-metrics: costs are spread by the vendors' cost "
 			    "shares, known once every row is read (kpo-metrics --costs FILE --fx FILE)");
+		case O_DEDUPE:
+			eo->dedupe = 1;
+			break;
 		case O_FX:
 			eo->fx = optarg;
 			break;

@@ -32,6 +32,7 @@
 #include "metrics.h"
 #include "money.h"
 #include "out.h"
+#include "partial.h"
 #include "report.h"
 
 static void
@@ -78,6 +79,10 @@ usage(int status)
 		{ "--max-field-bytes N", "each stage: reject a field of more than N bytes (default 1M)" },
 		{ "--max-record-bytes N", "each stage: reject a record of more than N bytes (default 8M)" },
 		{ "--ingested", "the FILEs are kpo-ingest's output: run kpo-enrich FILE... | kpo-metrics (no ingest option)" },
+		{ "--dedupe", "with --ingested: kpo-enrich rejects a task_id seen before, in any of the FILEs" },
+		{ "--partial FILE", "with --ingested: write the exact state of the run to FILE, to merge, instead of tables" },
+		{ "--shard K/N", "with --partial: only the rows of shard K of N (by a hash of task_id)" },
+		{ "--merge", "the FILEs are partials (every shard of the same inputs): the tables, rejects and lines of one run" },
 		{ "--progress, --no-progress", "the first stage: a progress line on standard error (default: on a terminal, for files)" },
 		{ "-q, --quiet", "each stage: no progress line, no summary line" },
 		{ "-h, --help", "this help" },
@@ -123,6 +128,10 @@ struct run {
 	struct kpo_fx *metrics_fx;
 	int jobs;               /* --jobs */
 	int ingested;           /* --ingested: no ingest stage, kpo-enrich reads the operands */
+	const char *partial;    /* --partial FILE */
+	struct kpo_out *pout;
+	unsigned shard, nshards;        /* --shard K/N, 0-based */
+	int merge;              /* --merge: the operands are partials */
 	char ingest_option[32];         /* the first kpo-ingest option given, as spelled */
 	int argc;
 	char **argv;
@@ -132,14 +141,15 @@ enum {
 	O_TZ = KPO_OPT_INGEST_END,
 	O_BASE, O_FX, O_RATES, O_CALENDAR, O_WORKHOURS, O_WORKDAYS, O_ASOF, O_VENDORRATES,
 	O_BY, O_TOTAL, O_BUNDLE, O_COSTS, O_GOVPCT,
-	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS, O_JOBS, O_INGESTED
+	O_INGEST_REJECTS, O_ENRICH_REJECTS, O_METRICS_REJECTS, O_JOBS, O_INGESTED, O_PARTIAL, O_SHARD, O_MERGE
 };
 
 /* An option only kpo-ingest has a use for: with --ingested, a mistake. */
 static int
 ingest_only(int ch)
 {
-	return ch == 'd' || (ch >= KPO_OPT_MAP && ch < KPO_OPT_INGEST_END) || ch == O_INGEST_REJECTS;
+	return ch == 'd' || (ch >= KPO_OPT_MAP && ch < KPO_OPT_INGEST_END && ch != KPO_OPT_DEDUPE) ||
+	    ch == O_INGEST_REJECTS;
 }
 
 /* Option CH into NAME as the command line spelled it: LONGOPTS[LONGINDEX]
@@ -243,8 +253,11 @@ parse_args(int argc, char **argv, struct run *x)
 		{ "ingest-rejects", required_argument, NULL, O_INGEST_REJECTS },
 		{ "ingested",       no_argument,       NULL, O_INGESTED },
 		{ "jobs",           required_argument, NULL, O_JOBS },
+		{ "merge",          no_argument,       NULL, O_MERGE },
 		{ "metrics-rejects", required_argument, NULL, O_METRICS_REJECTS },
+		{ "partial",        required_argument, NULL, O_PARTIAL },
 		{ "rates",          required_argument, NULL, O_RATES },
+		{ "shard",          required_argument, NULL, O_SHARD },
 		{ "total",          no_argument,       NULL, O_TOTAL },
 		{ "tz",             required_argument, NULL, O_TZ },
 		{ "vendor-rates",   required_argument, NULL, O_VENDORRATES },
@@ -280,6 +293,18 @@ parse_args(int argc, char **argv, struct run *x)
 		case O_INGESTED:
 			x->ingested = 1;
 			continue;
+		case O_PARTIAL:
+			if (!*optarg)
+				kpo_errx(EX_USAGE, "--partial: a file name expected");
+			x->partial = optarg;
+			continue;
+		case O_SHARD:
+			if (kpo_shard_parse(optarg, &x->shard, &x->nshards) != 0)
+				kpo_errx(EX_USAGE, "--shard: K/N with 1 <= K <= N <= 65536 expected, such as 2/8: '%s'", optarg);
+			continue;
+		case O_MERGE:
+			x->merge = 1;
+			continue;
 		case O_TZ:
 			if (kpo_tz_valid(optarg) != 0)
 				kpo_errx(EX_USAGE, "--tz: unknown time zone '%s' (a name such as Europe/Berlin)", optarg);
@@ -291,15 +316,33 @@ parse_args(int argc, char **argv, struct run *x)
 			continue;
 		usage(EX_USAGE);
 	}
+	if (x->merge)
+		x->ingested = 1;        /* a merge is of kpo-run --ingested's partials */
 	if (x->ingested && x->ingest_option[0])
-		kpo_errx(EX_USAGE, "%s: an option of kpo-ingest, which --ingested leaves out (the inputs are "
-		    "its output)", x->ingest_option);
+		kpo_errx(EX_USAGE, "%s: an option of kpo-ingest, which --%s leaves out (the inputs are "
+		    "its output)", x->ingest_option, x->merge ? "merge" : "ingested");
+	if (x->ingested) {      /* --dedupe is kpo-enrich's, over all the inputs */
+		x->eo.dedupe = x->io.dedupe;
+		x->io.dedupe = 0;
+	}
+	if (x->partial && !x->ingested)
+		kpo_errx(EX_USAGE, "--partial: with --ingested (run kpo-ingest on each export first)");
+	if (x->nshards && !x->partial)
+		kpo_errx(EX_USAGE, "--shard: with --partial (a shard is a part of a run, to merge)");
+	if (x->partial && x->merge)
+		kpo_errx(EX_USAGE, "--partial and --merge: a merge writes the tables, not another partial");
+	if (x->partial && (shared->sa.output || x->bundle || x->enrich.rejects || x->metrics.rejects))
+		kpo_errx(EX_USAGE, "--partial: the tables and the rejects go into the partial: no -o, --bundle, "
+		    "--enrich-rejects or --metrics-rejects (give them to the merge)");
+	if (x->nshards == 0)
+		x->nshards = 1;
 	if (x->ingest.csv.no_header != (x->ingest.csv.columns != NULL))
 		kpo_errx(EX_USAGE, "--no-header and --columns go together: the columns of a file without a header");
 	if (x->ingest.csv.no_header && x->ingest.csv.skip)
 		kpo_errx(EX_USAGE, "--skip: a file without a header (--no-header) has no header line to skip to");
 	if (x->bundle && (shared->sa.output || x->mo.by))
 		kpo_errx(EX_USAGE, "--bundle writes its own files: no -o or --by with it");
+
 	/* One zone for the process (TZ is global): kpo-ingest's, and
 	 * kpo-enrich's when it counts business hours; otherwise kpo-enrich
 	 * would only say --tz has no effect there.  With --ingested it is
@@ -307,7 +350,8 @@ parse_args(int argc, char **argv, struct run *x)
 	x->io.date.tz = x->ingested ? NULL : tz;
 	if (x->eo.business || x->ingested)
 		x->eo.tz = tz;
-	x->mo.bundle = x->bundle != NULL;
+	/* A partial is of the bundle, unless --by or --total asks for a table. */
+	x->mo.bundle = x->bundle != NULL || (x->partial && !x->mo.by && !x->mo.total);
 	x->as_of_day = kpo_day_of(x->mo.as_of);
 	kpo_date_format(x->as_of_day, x->meta.as_of);
 
@@ -328,6 +372,191 @@ parse_args(int argc, char **argv, struct run *x)
 	kpo_stage_caps(&x->enrich.sa, &x->enrich.csv);
 	kpo_stage_caps(&x->metrics.sa, &x->metrics.csv);
 	return optind;
+}
+
+/* Partials ------------------------------------------------------------------ */
+
+/* A reference table's line: its size and CRC-32, or "none". */
+static void
+popts_file(struct kpo_popts *p, const char *name, const char *path)
+{
+	if (!path)
+		kpo_popts_add(p, name, "none");
+	else if (kpo_popts_file(p, name, path) != 0)
+		kpo_err(EX_NOINPUT, "%s", path);
+}
+
+/* The options the outputs depend on, in a partial's header, and what a
+ * merge checks its partials against (merge_shared). */
+static void
+run_popts(const struct run *x, struct kpo_popts *p)
+{
+	char v[128];
+
+	snprintf(v, sizeof v, "%lld", (long long)x->mo.as_of);
+	kpo_popts_add(p, "as_of", v);
+	kpo_popts_add(p, "base", x->meta.base);
+	snprintf(v, sizeof v, "%s%.100s", x->mo.bundle ? "bundle" : "by ", x->mo.bundle ? "" : x->mo.by ? x->mo.by : "domain");
+	kpo_popts_add(p, "tables", v);
+	kpo_popts_add(p, "total", x->mo.total ? "yes" : "no");
+	popts_file(p, "costs", x->costs_path);
+	if (x->has_gov_pct)
+		snprintf(v, sizeof v, "%lld/10^%d", (long long)x->gov_pct.m, x->gov_pct.scale);
+	kpo_popts_add(p, "governance_pct", x->has_gov_pct ? v : "none");
+	popts_file(p, "fx", x->fx);
+	popts_file(p, "rates", x->eo.rates);
+	popts_file(p, "vendor_rates", x->eo.vendor_rates);
+	popts_file(p, "calendar", x->eo.business ? x->eo.calendar : NULL);
+	if (x->eo.business)
+		snprintf(v, sizeof v, "%d-%d days %u zone %.80s", x->eo.work_start, x->eo.work_end, x->eo.work_days,
+		    x->eo.tz ? x->eo.tz : "local");
+	kpo_popts_add(p, "business_hours", x->eo.business ? v : "none");
+	kpo_popts_add(p, "dedupe", x->eo.dedupe ? "yes" : "no");
+}
+
+/* The options of a merge's own that must be its partials': what its
+ * tables depend on (the rest went into the partials' rows). */
+static const char *const *
+merge_shared(const struct run *x)
+{
+	static const char *const with_costs[] = { "as_of", "base", "tables", "total", "costs", "governance_pct", "fx", NULL };
+	static const char *const without[] = { "as_of", "base", "tables", "total", "costs", "governance_pct", NULL };
+
+	return x->costs_path ? with_costs : without;
+}
+
+static void
+open_partial(struct run *x)
+{
+	if (!(x->pout = kpo_out_open_gz(x->partial)))
+		kpo_err(EX_CANTCREAT, "%s", x->partial);
+}
+
+/* A stage of a partial holds its rejects back, with their places. */
+static void
+held_rejects(struct kpo_stage *st)
+{
+	kpo_rejects_discard(st->rejects);
+	st->rejects = kpo_rejects_defer();
+	st->max_reject_pct = 100.0;     /* the merge judges the whole run */
+	st->need_rows = 0;
+}
+
+/* The stages a partial of kpo-run --ingested holds. */
+static void
+pstages(struct run *x, struct kpo_pstage *ps)
+{
+	ps[0] = (struct kpo_pstage){ "kpo-enrich", &x->enrich.st, { x->ex.no_rate, x->ex.no_cost, x->ex.priced } };
+	ps[1] = (struct kpo_pstage){ "kpo-metrics", &x->metrics.st, { 0, 0, 0 } };
+}
+
+/* Writes the partial of the jobs' run: 0, or the exit status after saying
+ * why. */
+static int
+write_partial(struct run *x)
+{
+	struct kpo_popts opts = { 0 };
+	struct kpo_pstage ps[2];
+	struct kpo_partial_head h = { "kpo-run --ingested", x->shard, x->nshards, x->argc, x->argv, &opts };
+	int status = 0;
+
+	run_popts(x, &opts);
+	pstages(x, ps);
+	kpo_partial_begin(x->pout, &h, ps, 2);
+	kpo_metrics_save(x->mx.m, x->pout);
+	kpo_partial_end(x->pout);
+	kpo_popts_free(&opts);
+	if (kpo_out_failed(x->pout)) {
+		errno = kpo_out_errno(x->pout);
+		kpo_warn("%s: write error", x->partial);
+		kpo_out_abort(x->pout);
+		status = EX_IOERR;
+	} else if (kpo_out_commit(x->pout) != 0) {
+		kpo_warn("%s: write error", x->partial);
+		status = EX_IOERR;
+	}
+	x->pout = NULL;
+	return status;
+}
+
+/* kpo-run --merge: the partials' stages and rows put together, then each
+ * stage's end as one run would end it. */
+static int
+run_merge(struct run *x)
+{
+	struct kpo_popts opts = { 0 };
+	struct kpo_merge *mg;
+	struct kpo_pstage ps[2];
+	char extra[512] = "";
+	size_t i;
+	int status;
+
+	kpo_progname = x->enrich.progname;
+	x->ex.st = &x->enrich.st;
+	kpo_stage_start(&x->enrich.st, &x->enrich.sa, "enrich", 0, NULL);
+	kpo_progname = x->metrics.progname;
+	x->mx.st = &x->metrics.st;
+	if (x->costs_path)
+		x->metrics_fx = kpo_fx_load(x->fx, x->meta.base);
+	x->mx.m = kpo_metrics_new(&x->mo);
+	if ((status = kpo_metrics_open(x->mx.m, x->metrics.sa.output, x->bundle)) != 0)
+		return status;
+	kpo_stage_start(&x->metrics.st, &x->metrics.sa, "metrics", 0, NULL);
+	if (x->costs_path)
+		kpo_costs_load(&x->costs, x->costs_path, x->metrics_fx, x->as_of_day, x->metrics.st.rejects);
+	kpo_metrics_overheads(x->mx.m, x->costs_path ? &x->costs : NULL, x->has_gov_pct ? &x->gov_pct : NULL);
+
+	kpo_progname = "kpo-run";
+	run_popts(x, &opts);
+	status = kpo_merge_open(&mg, "kpo-run --ingested", &opts, merge_shared(x), x->argc, x->argv);
+	kpo_popts_free(&opts);
+	memset(ps, 0, sizeof ps);
+	pstages(x, ps);
+	for (i = 0; status == 0 && i < kpo_merge_count(mg); i++) {
+		struct kpo_pin *in = kpo_merge_input(mg, i);
+		int rc;
+
+		if (!in) {
+			status = EX_DATAERR;
+			break;
+		}
+		if ((status = kpo_merge_stages(mg, i, ps, 2)) != 0)
+			break;
+		if ((rc = kpo_metrics_load(x->mx.m, in)) == KPO_METRICS_FULL) {
+			kpo_warnx("%s: more than %llu distinct key combinations in all", kpo_pin_name(in),
+			    (unsigned long long)KPO_METRICS_MAX_LEAVES);
+			status = EX_DATAERR;
+		} else if (rc != 0) {
+			status = kpo_pin_status(in);
+		}
+		status = kpo_status_merge(status, kpo_merge_done(mg, i));
+	}
+	if (status != 0) {
+		kpo_merge_free(mg);
+		kpo_rejects_discard(x->enrich.st.rejects);
+		kpo_rejects_discard(x->metrics.st.rejects);
+		x->enrich.st.rejects = x->metrics.st.rejects = NULL;
+		kpo_metrics_finish(x->mx.m, status, &x->meta);  /* throws the outputs away */
+		return status;
+	}
+	kpo_merge_replay(mg, ps, 2);
+	kpo_merge_free(mg);
+	x->ex.no_rate = ps[0].extra[0];
+	x->ex.no_cost = ps[0].extra[1];
+	x->ex.priced = ps[0].extra[2];
+
+	kpo_progname = x->enrich.progname;
+	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
+	x->enrich.status = kpo_stage_finish(&x->enrich.st, 0, extra);
+	kpo_progname = x->metrics.progname;
+	extra[0] = '\0';
+	status = 0;
+	if (x->costs_path)
+		status = kpo_metrics_stage_costs(&x->metrics.st, &x->costs, status, extra, sizeof extra);
+	status = kpo_stage_finish(&x->metrics.st, status, extra[0] ? extra : NULL);
+	x->meta.rows = x->metrics.st.read;
+	x->metrics.status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+	return kpo_status_merge(x->enrich.status, x->metrics.status);
 }
 
 /* Reads what is left of a stream a stage stopped reading early, so that the
@@ -421,7 +650,7 @@ jobs_conf(const struct run *x, struct kpo_jobs_conf *c)
 		.eo = &x->eo, .mo = &x->mo,
 		.costs = x->costs_path ? &x->costs : NULL, .gov_pct = x->has_gov_pct ? &x->gov_pct : NULL,
 		.max_field = x->enrich.csv.max_field, .max_fields = x->enrich.csv.max_fields,
-		.max_record = x->enrich.csv.max_record,
+		.max_record = x->enrich.csv.max_record, .shard = x->shard, .nshards = x->nshards,
 	};
 }
 
@@ -460,13 +689,21 @@ start_stages(struct run *x, int pipes)
 
 	kpo_progname = x->metrics.progname;
 	x->mx.st = &x->metrics.st;
-	if (x->costs_path)
+	if (x->costs_path && !x->partial)
 		x->metrics_fx = kpo_fx_load(x->fx, x->meta.base);
 	x->mx.m = kpo_metrics_new(&x->mo);
-	if ((status = kpo_metrics_open(x->mx.m, x->metrics.sa.output, x->bundle)) != 0)
+	if (x->partial)
+		open_partial(x);
+	else if ((status = kpo_metrics_open(x->mx.m, x->metrics.sa.output, x->bundle)) != 0)
 		exit(status);
 	kpo_stage_start(&x->metrics.st, &x->metrics.sa, "metrics", 0, NULL);
-	if (x->costs_path)
+	if (x->partial) {
+		held_rejects(&x->enrich.st);
+		held_rejects(&x->metrics.st);
+	}
+	/* A partial's rows carry the costs' mark (rows with and without a
+	 * baseline apart); the costs themselves are the merge's to read. */
+	if (x->costs_path && !x->partial)
 		kpo_costs_load(&x->costs, x->costs_path, x->metrics_fx, x->as_of_day, x->metrics.st.rejects);
 	kpo_metrics_overheads(x->mx.m, x->costs_path ? &x->costs : NULL, x->has_gov_pct ? &x->gov_pct : NULL);
 }
@@ -500,6 +737,20 @@ run_jobs(struct run *x, struct kpo_msgs *held)
 		return status;
 	kpo_msgs_capture = NULL;
 	kpo_msgs_print(held, 0);
+	if (x->partial) {
+		int wrote = status == 0 ? write_partial(x) : 0;
+
+		if (status != 0) {
+			kpo_out_abort(x->pout);
+			x->pout = NULL;
+		}
+		kpo_progname = x->enrich.progname;
+		kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
+		x->enrich.status = kpo_status_merge(kpo_stage_finish(&x->enrich.st, status, extra), wrote);
+		kpo_progname = x->metrics.progname;
+		x->metrics.status = kpo_stage_finish(&x->metrics.st, 0, NULL);
+		return 0;
+	}
 
 	/* The status of the inputs is the first stage's. */
 	if (!x->ingested) {
@@ -553,8 +804,15 @@ main(int argc, char **argv)
 		x.enrich.argc = x.argc;
 		x.enrich.argv = x.argv;
 	}
-	if (x.io.dedupe)
+	if (x.io.dedupe || x.eo.dedupe)
 		x.jobs = 1;     /* the first of a task_id is the first in the inputs' order */
+	if (x.merge) {
+		status = run_merge(&x);
+		kpo_metrics_free(x.mx.m);
+		kpo_costs_free(&x.costs);
+		kpo_fx_free(x.metrics_fx);
+		return kpo_close_stdout(status);
+	}
 	if (x.io.date.tz && strcmp(x.io.date.tz, "UTC") != 0)
 		kpo_tz_use(x.io.date.tz);       /* before the threads: they only read TZ */
 
@@ -563,6 +821,10 @@ main(int argc, char **argv)
 	jobs_conf(&x, &c);
 	kpo_progname = x.metrics.progname;     /* a bad --by is kpo-metrics' to say */
 	pipes = getenv("KPO_RUN_PIPES") != NULL || !kpo_jobs_can(&c, x.argc, x.argv);
+	kpo_progname = self;
+	if (pipes && x.partial)
+		kpo_errx(EX_DATAERR, "--partial: the inputs must be files kpo-ingest wrote, read in jobs (not standard "
+		    "input, and a first file with kpo-ingest's header)");
 	if (!pipes)
 		kpo_msgs_capture = &held;
 	start_stages(&x, pipes);
@@ -571,6 +833,11 @@ main(int argc, char **argv)
 		run_pipes(&x);
 	} else if (run_jobs(&x, &held) == KPO_JOBS_INEXACT) {
 		kpo_out_cleanup_temps();
+		if (x.partial) {
+			kpo_msgs_capture = NULL;
+			kpo_errx(EX_DATAERR, "--partial: a row past the stream readers' caps, or more than %llu key "
+			    "combinations: such a run cannot be a partial", (unsigned long long)KPO_METRICS_MAX_LEAVES);
+		}
 		setenv("KPO_RUN_PIPES", "1", 1);
 		execv("/proc/self/exe", argv);
 		kpo_msgs_capture = NULL;

@@ -19,14 +19,14 @@
 /* The stream columns kpo-enrich reads. */
 enum need {
 	N_VENDOR, N_DOMAIN, N_REGION, N_REQUESTED_AT, N_DUE_AT, N_DELIVERED_AT, N_HOURS, N_COST, N_CURRENCY,
-	N_INHOUSE_RATE, N_SOURCE, NNEED
+	N_INHOUSE_RATE, N_SOURCE, N_TASK, NNEED
 };
 
 static const enum kpo_col need_col[NNEED] = {
 	[N_VENDOR] = KPO_COL_VENDOR, [N_DOMAIN] = KPO_COL_DOMAIN, [N_REGION] = KPO_COL_REGION, [N_REQUESTED_AT] = KPO_COL_REQUESTED_AT,
 	[N_DUE_AT] = KPO_COL_DUE_AT, [N_DELIVERED_AT] = KPO_COL_DELIVERED_AT, [N_HOURS] = KPO_COL_HOURS,
 	[N_COST] = KPO_COL_COST, [N_CURRENCY] = KPO_COL_CURRENCY, [N_INHOUSE_RATE] = KPO_COL_INHOUSE_RATE,
-	[N_SOURCE] = KPO_COL_SOURCE,
+	[N_SOURCE] = KPO_COL_SOURCE, [N_TASK] = KPO_COL_TASK_ID,
 };
 
 /* The longest turnaround taken as real: ten years (of 365.25 days).  No
@@ -47,13 +47,14 @@ struct kpo_enrich {
 	struct kpo_strmap *rates;
 	struct kpo_strmap *vendor_rates;        /* "vendor NUL domain NUL region" -> struct rate */
 	struct kpo_calendar *cal;
+	struct kpo_strmap *seen;        /* --dedupe: task_id -> where it was first */
 	/* The output columns: the first input's header. */
 	char **outcol;
 	size_t nout;
 };
 
 struct kpo_enrich_input {
-	int field[NNEED];               /* -1: absent (only source may be) */
+	int field[NNEED];               /* -1: absent (only source and task_id may be) */
 	size_t *perm;                   /* output column -> input field */
 	/* The current row. */
 	char value[KPO_NENRICHED][KPO_MONEY_MAX];
@@ -237,6 +238,8 @@ kpo_enrich_new(const struct kpo_enrich_opts *opts)
 		if (opts->calendar)
 			load_calendar(e, opts->calendar);
 	}
+	if (opts->dedupe)
+		e->seen = kpo_strmap_new();
 	return e;
 }
 
@@ -267,6 +270,10 @@ kpo_enrich_free(struct kpo_enrich *e)
 		free(e->outcol[i]);
 	free(e->outcol);
 	kpo_calendar_free(e->cal);
+	if (e->seen) {
+		kpo_strmap_each(e->seen, free_entry, NULL);
+		kpo_strmap_free(e->seen);
+	}
 	free(e);
 }
 
@@ -331,7 +338,7 @@ find_columns(struct kpo_enrich_input *in, struct kpo_csv *r, int vendors)
 
 	for (c = 0; c < NNEED; c++)
 		if ((in->field[c] = kpo_header_find(h, kpo_columns[need_col[c]].name)) < 0 && c != N_SOURCE &&
-		    (c != N_VENDOR || vendors)) {
+		    c != N_TASK && (c != N_VENDOR || vendors)) {
 			len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s", n ? ", " : "",
 			    kpo_columns[need_col[c]].name);
 			n++;
@@ -388,6 +395,12 @@ int
 kpo_enrich_source_field(const struct kpo_enrich_input *in)
 {
 	return in->field[N_SOURCE];
+}
+
+int
+kpo_enrich_task_field(const struct kpo_enrich_input *in)
+{
+	return in->field[N_TASK];
 }
 
 int
@@ -611,6 +624,35 @@ row_money(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct 
 	return 0;
 }
 
+/* With --dedupe: the first row of a task_id is kept (in the inputs'
+ * order), a later one is rejected with the first's place, as kpo-ingest
+ * --dedupe does within one export. */
+static int
+duplicate(const struct kpo_enrich *e, const struct kpo_enrich_input *in, const struct kpo_record *rec,
+    struct kpo_verdict *v)
+{
+	const char *id = rec->f[in->field[N_TASK]];
+	size_t n = rec->len[in->field[N_TASK]];
+	void **slot = kpo_strmap_get(e->seen, id, n, 1);
+	char where[64];
+
+	if (*slot)
+		return kpo_verdict(v, "duplicate task_id", "'%.*s' first seen at %s", (int)(n > 60 ? 60 : n), id,
+		    (const char *)*slot);
+	if (in->field[N_SOURCE] >= 0 && rec->len[in->field[N_SOURCE]] > 0) {
+		size_t sn = rec->len[in->field[N_SOURCE]];
+		char *src = kpo_xmalloc(sn + 1);
+
+		memcpy(src, rec->f[in->field[N_SOURCE]], sn);
+		src[sn] = '\0';
+		*slot = src;
+	} else {
+		snprintf(where, sizeof where, "line %ld", rec->line);
+		*slot = kpo_xstrdup(where);
+	}
+	return 0;
+}
+
 int
 kpo_enrich_row(const struct kpo_enrich *e, struct kpo_enrich_input *in, const struct kpo_record *rec,
     struct kpo_verdict *v)
@@ -632,6 +674,8 @@ kpo_enrich_row(const struct kpo_enrich *e, struct kpo_enrich_input *in, const st
 		strcpy(on_time, has[1] && due < e->opt.as_of ? "0" : "");
 	}
 	kpo_month_format(kpo_day_of(has[2] ? del : req), in->value[KPO_EN_MONTH]);
+	if (e->seen && in->field[N_TASK] >= 0)
+		return duplicate(e, in, rec, v);
 	return 0;
 }
 

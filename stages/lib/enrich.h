@@ -30,6 +30,7 @@ struct kpo_enrich_opts {
 	int work_start, work_end;       /* --work-hours, seconds after midnight */
 	unsigned work_days;     /* --work-days, bit 0 Sunday */
 	int business;           /* business-hour turnaround */
+	int dedupe;             /* --dedupe: reject a task_id seen before */
 };
 
 struct kpo_enrich;
@@ -72,6 +73,8 @@ void kpo_enrich_put(const struct kpo_enrich *e, const struct kpo_enrich_input *i
 /* About the row kpo_enrich_row computed last: 1 when it has no in-house
  * rate (so no baseline), no cost (its own or from --vendor-rates), or a cost
  * priced from --vendor-rates. */
+/* The field of task_id, or -1. */
+int kpo_enrich_task_field(const struct kpo_enrich_input *in);
 int kpo_enrich_no_rate(const struct kpo_enrich_input *in);
 int kpo_enrich_no_cost(const struct kpo_enrich_input *in);
 int kpo_enrich_priced(const struct kpo_enrich_input *in);

@@ -17,6 +17,7 @@
 #include "jobs.h"
 #include "metrics.h"
 #include "out.h"
+#include "partial.h"
 #include "report.h"
 #include "schema.h"
 
@@ -33,6 +34,7 @@ struct part {
 	int ranged;             /* a part of a file cut into parts */
 	struct kpo_csv_range range;
 	size_t index;           /* in the plan */
+	unsigned input;         /* the number of its file among the operands */
 
 	struct kpo_stage st;    /* the counts and rejects of the stage reading it: kpo-ingest's,
 	                         * or kpo-enrich's for ingested inputs (until read_by_enrich) */
@@ -384,6 +386,8 @@ fused_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 
 	if (++j->rows == 4096)
 		tick(j, r);
+	kpo_rejects_at(p->erj, p->input, rec->line);
+	kpo_rejects_at(p->mrj, p->input, rec->line);
 	if (kpo_ingest_row(j->ing, in, rec, source, &v) != 0) {
 		kpo_reject(p->st.rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
 		return 0;
@@ -457,11 +461,23 @@ static int
 ingested_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 {
 	struct job *j = ctx;
+	const struct kpo_jobs_conf *c = j->J->c;
 	struct part *p = j->p;
 	struct kpo_verdict v;
 
 	if (++j->rows == 4096)
 		tick(j, r);
+	if (c->nshards > 1) {
+		int task = kpo_enrich_task_field(in);
+
+		/* Another shard's row is not this one's to count.  A stream
+		 * without task_id is shard 1's alone. */
+		if (task >= 0 ? kpo_shard_of(rec->f[task], rec->len[task], c->nshards) != c->shard : c->shard != 0) {
+			p->st.read--;
+			return 0;
+		}
+	}
+	kpo_rejects_at(p->mrj, p->input, rec->line);
 	if (kpo_enrich_row(j->e, in, rec, &v) != 0) {
 		kpo_reject_row(p->st.rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
 		return 0;
@@ -481,9 +497,22 @@ ingested_input_free(void *in)
 	kpo_enrich_input_free(in);
 }
 
-/* Damaged records get the reader's reasons, as kpo-enrich gives them. */
+/* Damaged records get the reader's reasons, as kpo-enrich gives them: in
+ * shard 1 of several (a damaged record has no task_id to tell its shard). */
+static int
+ingested_damaged(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
+{
+	struct job *j = ctx;
+
+	(void)in, (void)r, (void)rec;
+	if (j->J->c->shard == 0)
+		return 0;
+	j->p->st.read--;
+	return 1;
+}
+
 static const struct kpo_stage_ops ingested_ops = {
-	ingested_input, ingested_row, ingested_input_free, fused_stop, NULL
+	ingested_input, ingested_row, ingested_input_free, fused_stop, ingested_damaged
 };
 
 /* Jobs ---------------------------------------------------------------------- */
@@ -569,7 +598,7 @@ job_read(struct job *j, struct part *p)
 	struct kpo_msgs *held = kpo_msgs_capture;
 	const char *self = kpo_progname;
 
-	p->st = (struct kpo_stage){ .max_reject_pct = 100.0, .quiet = 1 };
+	p->st = (struct kpo_stage){ .max_reject_pct = 100.0, .quiet = 1, .input_base = p->input };
 	p->st.rejects = kpo_rejects_defer();
 	p->erj = kpo_rejects_defer();
 	p->mrj = kpo_rejects_defer();
@@ -663,18 +692,19 @@ cuttable(const struct kpo_jobs_conf *c, const char *path)
 }
 
 static struct part *
-part_new(const char *path, int first)
+part_new(const char *path, int first, unsigned input)
 {
 	struct part *p = kpo_xcalloc(1, sizeof *p);
 
 	p->path = path;
 	p->first = first;
+	p->input = input;
 	return p;
 }
 
 /* The parts of PATH: about SIZE / PER of them when it is worth cutting. */
 static void
-plan_file(struct kpo_jobs *J, const char *path, unsigned long long per)
+plan_file(struct kpo_jobs *J, const char *path, unsigned input, unsigned long long per)
 {
 	unsigned long long size = file_size(path), cut[MAX_CUTS];
 	size_t n = 1, i;
@@ -694,7 +724,7 @@ plan_file(struct kpo_jobs *J, const char *path, unsigned long long per)
 	}
 	J->parts = kpo_xrealloc(J->parts, (J->nparts + n) * sizeof *J->parts);
 	for (i = 0; i < n; i++) {
-		struct part *p = part_new(path, i == 0);
+		struct part *p = part_new(path, i == 0, input);
 
 		if (n > 1) {
 			p->ranged = 1;
@@ -753,7 +783,7 @@ plan(struct kpo_jobs *J, int argc, char **argv)
 	if (J->c->part_bytes)
 		per = J->c->part_bytes;
 	for (i = 0; i < argc; i++)
-		plan_file(J, argv[i], per);
+		plan_file(J, argv[i], (unsigned)i, per);
 	J->ends = kpo_xcalloc(J->nparts + 1, sizeof *J->ends);
 	J->counted = kpo_xcalloc(J->nparts + 1, 1);
 	J->first = kpo_xcalloc(J->nparts + 1, 1);
@@ -864,7 +894,7 @@ take_all(struct kpo_jobs *J, struct chain *ch, struct job *self)
 		wait_done(J, p, ch->first);
 		if (p->ranged && !p->first && p->range.start != stop) {
 			if (stop != KPO_CSV_STOP_END && (p->range.end == 0 || stop < p->range.end)) {
-				again = part_new(p->path, 0);
+				again = part_new(p->path, 0, p->input);
 				again->ranged = 1;
 				again->range.start = stop;
 				again->range.line = stop_line;

@@ -50,6 +50,7 @@ struct kpo_jobs_conf {
 	const struct kpo_costs *costs;          /* or NULL */
 	const struct kpo_dec *gov_pct;          /* or NULL */
 	size_t max_field, max_fields, max_record;       /* the stream readers' caps (0: defaults) */
+	unsigned shard, nshards;        /* ingested: only the rows of shard SHARD of NSHARDS (by task_id) */
 };
 
 #define KPO_JOBS_INEXACT (-1)

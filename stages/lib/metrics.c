@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "money.h"
 #include "out.h"
+#include "partial.h"
 #include "quantile.h"
 #include "report.h"
 #include "schema.h"
@@ -2626,4 +2627,249 @@ kpo_metrics_stage_costs(const struct kpo_stage *st, const struct kpo_costs *cost
 		status = kpo_status_merge(status, EX_DATAERR);
 	}
 	return status;
+}
+
+/* ---- Partials (partial.h) ---- */
+
+/* Every field of struct acc, in one fixed order: what a partial holds of a
+ * leaf.  The overheads are allocated when the tables are made, after the
+ * merge, so a partial's are always 0 and not kept. */
+#define ACC_WIDE_SUMS(X) ACC_SUMS(X)
+#define ACC_WIDE_COUNTS(X) ACC_COUNTS(X)
+
+static void
+put_acc(struct kpo_out *o, const struct acc *a)
+{
+#define PUT_SUM(f) kpo_put_i128(o, a->f);
+	ACC_WIDE_SUMS(PUT_SUM)
+#undef PUT_SUM
+#define PUT_COUNT(f) kpo_put_u64(o, a->f);
+	ACC_WIDE_COUNTS(PUT_COUNT)
+#undef PUT_COUNT
+	kpo_put_i64(o, a->tat_n ? a->tat_max : 0);
+}
+
+static void
+get_acc(struct kpo_pin *in, struct acc *a)
+{
+	memset(a, 0, sizeof *a);
+#define GET_SUM(f) a->f = kpo_get_i128(in);
+	ACC_WIDE_SUMS(GET_SUM)
+#undef GET_SUM
+#define GET_COUNT(f) a->f = kpo_get_u64(in);
+	ACC_WIDE_COUNTS(GET_COUNT)
+#undef GET_COUNT
+	a->tat_max = kpo_get_i64(in);
+}
+
+static int
+tat_by_leaf(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	const uint64_t mask = LEAF_MAX - 1;
+
+	if ((a & mask) != (b & mask))
+		return (a & mask) < (b & mask) ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+void
+kpo_metrics_save(struct kpo_metrics *m, struct kpo_out *o)
+{
+	const uint64_t mask = LEAF_MAX - 1;
+	uint64_t id, last_leaf = 0;
+	int64_t last_tat = 0;
+	size_t i, l, k;
+
+	kpo_put_u64(o, m->leaves.n);
+	for (id = 0; id < m->leaves.n; id++) {
+		const struct leaf *leaf = leaf_at(&m->leaves, id);
+		struct acc a;
+
+		memset(&a, 0, sizeof a);
+		leaf_sum(leaf, &a);
+		kpo_put_bytes(o, leaf->key, leaf->keylen);
+		put_acc(o, &a);
+	}
+	/* The turnarounds by leaf, each leaf's in order: small differences,
+	 * which gzip makes smaller still.  Sorting them now costs nothing
+	 * later: the tables sort them again anyway. */
+	if (m->ntat)
+		qsort(m->tat, m->ntat, sizeof *m->tat, tat_by_leaf);
+	kpo_put_u64(o, m->ntat);
+	for (i = 0; i < m->ntat; i++) {
+		uint64_t leaf = m->tat[i] & mask;
+		int64_t tat = (int64_t)(m->tat[i] >> LEAF_BITS) - TAT_BIAS;
+
+		if (i == 0 || leaf != last_leaf)
+			last_tat = 0;
+		kpo_put_u64(o, leaf - (i ? last_leaf : 0));
+		kpo_put_i64(o, tat - last_tat);
+		last_leaf = leaf;
+		last_tat = tat;
+	}
+	kpo_put_u64(o, m->ntexts);
+	for (i = 0; i < m->ntexts; i++)
+		kpo_put_bytes(o, m->texts[i]->s, m->texts[i]->len);
+	kpo_put_u64(o, KPO_NLISTS);
+	for (l = 0; l < KPO_NLISTS; l++) {
+		kpo_put_u64(o, m->list[l].n);
+		for (i = 0; i < m->list[l].n; i++) {
+			const struct open_item *it = m->list[l].v[i];
+
+			kpo_put_i64(o, it->requested);
+			kpo_put_i64(o, it->due);
+			for (k = 0; k < 3; k++)
+				kpo_put_u64(o, it->name[k]);
+			kpo_put_u64(o, it->line);
+			kpo_put_bytes(o, it->task, it->tasklen);
+		}
+	}
+}
+
+/* 1 when KEY is a leaf key of M: each key column's length and bytes, and
+ * with overheads the byte that tells rows with a baseline from others. */
+static int
+key_sound(const struct kpo_metrics *m, const char *key, size_t n)
+{
+	size_t at = 0, k;
+	uint32_t len;
+
+	for (k = 0; k < m->nkeycol; k++) {
+		if (n - at < 4)
+			return 0;
+		memcpy(&len, key + at, 4);
+		if (len > n - at - 4)
+			return 0;
+		at += 4 + len;
+	}
+	if (m->ovh)
+		return n - at == 1 && (key[at] == 0 || key[at] == 1);
+	return n == at;
+}
+
+int
+kpo_metrics_load(struct kpo_metrics *m, struct kpo_pin *in)
+{
+	uint64_t nleaves = kpo_get_count(in, 40), k, ntat, ntexts, nlists, leaf = 0;
+	uint32_t *id = NULL, *tid = NULL;
+	uint64_t *tat_n = NULL; /* each leaf's turnarounds: as many as its sums say */
+	size_t cap = 0;         /* of id and tat_n, grown as leaves are read (a count may lie) */
+	int64_t tat = 0;
+	size_t n, l, i;
+	int status = 0;
+
+	if (nleaves > LEAF_MAX) {
+		kpo_pin_bad(in, "more leaves than a run can have");
+		nleaves = 0;
+	}
+	for (k = 0; k < nleaves && !kpo_pin_status(in); k++) {
+		const char *key = kpo_get_bytes(in, &n);
+		struct leaf *t;
+		struct acc a;
+
+		if (!kpo_pin_status(in) && !key_sound(m, key, n))
+			kpo_pin_bad(in, "a leaf key that is not of these key columns");
+		if (kpo_pin_status(in))
+			break;
+		if (!(t = leaf_get(&m->leaves, key, n, key_hash(key, n), 0))) {
+			status = KPO_METRICS_FULL;
+			break;
+		}
+		get_acc(in, &a);
+		if (a.delivered > a.items || a.tat_n > a.delivered) {
+			kpo_pin_bad(in, "a leaf of more delivered items than items");
+			break;
+		}
+		leaf_add(t, &a);
+		if (k == cap) {
+			cap = cap ? 2 * cap : 1024;
+			id = kpo_xrealloc(id, cap * sizeof *id);
+			tat_n = kpo_xrealloc(tat_n, cap * sizeof *tat_n);
+		}
+		id[k] = t->id;
+		tat_n[k] = a.tat_n;
+	}
+	nleaves = k;            /* those read */
+	ntat = status ? 0 : kpo_get_count(in, 2);
+	for (k = 0; k < ntat && !kpo_pin_status(in); k++) {
+		uint64_t step = kpo_get_u64(in);
+		int64_t d = kpo_get_i64(in);
+
+		if (k > 0 && step)
+			tat = 0;
+		leaf += step;
+		if (leaf >= nleaves || __builtin_add_overflow(tat, d, &tat) || tat < -TAT_BIAS || tat >= TAT_BIAS ||
+		    tat_n[leaf]-- == 0) {
+			kpo_pin_bad(in, "a turnaround out of range, or one more than its leaf has");
+			break;
+		}
+		keep_tat(m, (uint64_t)(tat + TAT_BIAS) << LEAF_BITS | id[leaf]);
+	}
+	for (k = 0; k < nleaves && !status && !kpo_pin_status(in); k++)
+		if (tat_n[k])
+			kpo_pin_bad(in, "a leaf with fewer turnarounds than its sums say");
+	ntexts = status ? 0 : kpo_get_count(in, 1);
+	if (ntexts > UINT32_MAX) {
+		kpo_pin_bad(in, "too many names");
+		ntexts = 0;
+	}
+	for (cap = 0, k = 0; k < ntexts && !kpo_pin_status(in); k++) {
+		const char *s = kpo_get_bytes(in, &n);
+
+		if (kpo_pin_status(in))
+			break;
+		if (k == cap) {
+			cap = cap ? 2 * cap : 256;
+			tid = kpo_xrealloc(tid, cap * sizeof *tid);
+		}
+		tid[k] = intern(m, s, n, NULL);
+	}
+	ntexts = k;
+	nlists = status ? 0 : kpo_get_u64(in);
+	if (!status && !kpo_pin_status(in) && nlists != KPO_NLISTS)
+		kpo_pin_bad(in, "not this kpo's exception lists");
+	for (l = 0; l < KPO_NLISTS && !status && !kpo_pin_status(in); l++) {
+		struct item_list *to = &m->list[l];
+		uint64_t nitems = kpo_get_count(in, 6);
+
+		for (k = 0; k < nitems && !kpo_pin_status(in); k++) {
+			int64_t requested = kpo_get_i64(in), due = kpo_get_i64(in);
+			uint64_t name[3], line;
+			const char *task;
+			struct open_item *it;
+
+			for (i = 0; i < 3; i++)
+				name[i] = kpo_get_u64(in);
+			line = kpo_get_u64(in);
+			task = kpo_get_bytes(in, &n);
+			if (kpo_pin_status(in))
+				break;
+			if (name[0] >= ntexts || name[1] >= ntexts || name[2] >= ntexts || line > 1000000000) {
+				kpo_pin_bad(in, "an open item naming what it does not hold");
+				break;
+			}
+			if (!m->opt.bundle)
+				continue;
+			it = pool_take(&m->pool, sizeof *it + n, _Alignof(struct open_item));
+			it->requested = requested;
+			it->due = due;
+			for (i = 0; i < 3; i++)
+				it->name[i] = tid[name[i]];
+			it->line = (uint32_t)line;
+			it->tasklen = (uint32_t)n;
+			memcpy(it->task, task, n);
+			if (to->n == to->cap) {
+				to->cap = to->cap ? 2 * to->cap : 256;
+				to->v = kpo_xrealloc(to->v, to->cap * sizeof *to->v);
+			}
+			to->v[to->n++] = it;
+		}
+	}
+	free(id);
+	free(tid);
+	free(tat_n);
+	if (status)
+		return status;
+	return kpo_pin_status(in) ? -1 : 0;
 }

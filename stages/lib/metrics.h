@@ -75,6 +75,17 @@ int kpo_metrics_add(struct kpo_metrics *m, struct kpo_metrics_input *in, const s
  * (made with the same options) is left to free, its open items moved. */
 int kpo_metrics_merge(struct kpo_metrics *to, struct kpo_metrics *from);
 
+/* A partial's part (partial.h): every leaf's key and sums, the
+ * turnarounds, the open items.  Sorts M's turnarounds; M is then only to
+ * be freed or saved again. */
+struct kpo_pin;
+void kpo_metrics_save(struct kpo_metrics *m, struct kpo_out *o);
+
+/* Adds what a partial saved of a kpo_metrics made with the same options, as
+ * kpo_metrics_merge adds one: 0, KPO_METRICS_FULL, or -1 when IN is damaged
+ * (said; kpo_pin_status has the exit status). */
+int kpo_metrics_load(struct kpo_metrics *m, struct kpo_pin *in);
+
 /* The outputs, opened before reading so that a bad -o or DIR fails at once:
  * the one table to OUTPUT ("-" or NULL: standard output), or the bundle's
  * tables and meta.csv into folder BUNDLE (made when missing).  0, or the exit

@@ -148,8 +148,8 @@ temp_name_for(const char *path)
 	return tmp;
 }
 
-struct kpo_out *
-kpo_out_open(const char *path)
+static struct kpo_out *
+out_open(const char *path, int gz)
 {
 	struct kpo_out *o;
 	struct stat st;
@@ -160,6 +160,8 @@ kpo_out_open(const char *path)
 		o->name = kpo_xstrdup("stdout");
 		o->fd = STDOUT_FILENO;
 		kpo_widen_pipe(o->fd);
+		if (gz)
+			goto opened;
 		return o;
 	}
 	o->name = kpo_xstrdup(path);
@@ -191,7 +193,7 @@ kpo_out_open(const char *path)
 			goto fail;
 	}
 opened:
-	if (ends_with_gz(path)) {
+	if (gz) {
 		int gzfd = dup(o->fd);
 
 		if (gzfd < 0 || !(o->gz = gzdopen(gzfd, "wb6"))) {
@@ -211,6 +213,18 @@ fail:
 		errno = saved;
 	}
 	return NULL;
+}
+
+struct kpo_out *
+kpo_out_open(const char *path)
+{
+	return out_open(path, path && ends_with_gz(path));
+}
+
+struct kpo_out *
+kpo_out_open_gz(const char *path)
+{
+	return out_open(path, 1);
 }
 
 struct kpo_out *

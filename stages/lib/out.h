@@ -19,6 +19,8 @@ struct kpo_out;
 
 /* NULL with errno set when PATH cannot be created. */
 struct kpo_out *kpo_out_open(const char *path);
+/* The same, gzip whatever the name (standard output too). */
+struct kpo_out *kpo_out_open_gz(const char *path);
 
 /* The same as kpo_out_open("-") on descriptor FD instead of standard output,
  * closed when O is: kpo-run's stages write to each other through pipes and

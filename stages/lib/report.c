@@ -46,6 +46,8 @@ struct kpo_rejects {
 	int deferred;
 	char *log;
 	size_t loglen, logcap;
+	unsigned at_input;      /* where the row being read is (kpo_rejects_at) */
+	long at_line;
 };
 
 /* One held-back reject; its file name, detail and raw text follow it. */
@@ -54,6 +56,8 @@ struct held {
 	const char *kind;
 	size_t filelen, detaillen, rawlen;
 	int side, has_detail;
+	unsigned input;         /* the place of the row read when it was rejected */
+	long at_line;
 };
 
 struct kpo_rejects *
@@ -106,7 +110,8 @@ static void
 hold(struct kpo_rejects *r, int side, const char *file, long line, const char *kind, const char *detail,
     const char *raw, size_t rawlen)
 {
-	struct held h = { line, kind, strlen(file), detail ? strlen(detail) : 0, rawlen, side, detail != NULL };
+	struct held h = { line, kind, strlen(file), detail ? strlen(detail) : 0, rawlen, side, detail != NULL,
+	    r->at_input, r->at_line };
 	size_t need = sizeof h + h.filelen + h.detaillen + h.rawlen;
 	char *p;
 
@@ -145,6 +150,8 @@ kpo_rejects_replay(struct kpo_rejects *to, struct kpo_rejects *from)
 		detail = kpo_xmalloc(h.detaillen + 1);
 		memcpy(detail, p + h.filelen, h.detaillen);
 		detail[h.detaillen] = '\0';
+		to->at_input = h.input;         /* a held-back store keeps it */
+		to->at_line = h.at_line;
 		reject(to, h.side ? &to->side : &to->rows, file, h.line, h.kind, h.has_detail ? detail : NULL,
 		    p + h.filelen + h.detaillen, h.rawlen);
 		free(file);
@@ -166,6 +173,33 @@ kpo_rejects_discard(struct kpo_rejects *r)
 	free(r->log);
 	free(r->stage);
 	free(r);
+}
+
+void
+kpo_rejects_at(struct kpo_rejects *r, unsigned input, long line)
+{
+	r->at_input = input;
+	r->at_line = line;
+}
+
+void
+kpo_rejects_each(const struct kpo_rejects *r, void (*fn)(void *ctx, const struct kpo_held_reject *h), void *ctx)
+{
+	size_t at = 0;
+
+	while (r->deferred && at < r->loglen) {
+		struct held h;
+		struct kpo_held_reject e;
+		const char *p = r->log + at;
+
+		memcpy(&h, p, sizeof h);
+		p += sizeof h;
+		e = (struct kpo_held_reject){ h.side, p, h.filelen, h.line, h.kind, h.has_detail ? p + h.filelen : NULL,
+		    h.detaillen, p + h.filelen + h.detaillen, h.rawlen, h.input, h.at_line };
+		fn(ctx, &e);
+		at += sizeof h + h.filelen + h.detaillen + h.rawlen;
+		at = (at + _Alignof(struct held) - 1) / _Alignof(struct held) * _Alignof(struct held);
+	}
 }
 
 static void
@@ -342,6 +376,7 @@ kpo_rejects_close(struct kpo_rejects *r, const char **name)
 			*name = failed;
 		rc = kpo_out_commit(r->out);
 	}
+	free(r->log);
 	free(r->stage);
 	free(r);
 	return rc;
@@ -629,6 +664,7 @@ stage_rows(struct kpo_stage *st, const struct kpo_stage_ops *ops, void *ctx, voi
 
 	while ((rc = kpo_csv_next(r, &rec)) == 1) {
 		st->read++;
+		kpo_rejects_at(st->rejects, st->input_base + st->inputs - 1, rec->line);
 		/* Where the file is costs a system call (lseek): asked only
 		 * when the line is shown. */
 		if (st->progress.on && (st->read & 4095) == 0)

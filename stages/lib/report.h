@@ -36,6 +36,28 @@ struct kpo_rejects *kpo_rejects_open(const char *path, const char *stage);
  * messages and the counts come out in the inputs' order. */
 struct kpo_rejects *kpo_rejects_defer(void);
 void kpo_rejects_replay(struct kpo_rejects *to, struct kpo_rejects *from);
+/* Where the row being read is: its input's number and its line there.  A
+ * held-back store keeps it with each reject (and a replay into one keeps
+ * the replayed one's), so that the rejects of the shards of one input can
+ * be put back in its order (partial.h). */
+void kpo_rejects_at(struct kpo_rejects *r, unsigned input, long line);
+
+/* Each reject held back in R, in order. */
+struct kpo_held_reject {
+	int side;
+	const char *file;
+	size_t filelen;
+	long line;
+	const char *kind;
+	const char *detail;     /* or NULL */
+	size_t detaillen;
+	const char *raw;
+	size_t rawlen;
+	unsigned input;         /* kpo_rejects_at's place */
+	long at_line;
+};
+void kpo_rejects_each(const struct kpo_rejects *r, void (*fn)(void *ctx, const struct kpo_held_reject *h), void *ctx);
+
 /* Frees R without writing it (a rejects file is removed). */
 void kpo_rejects_discard(struct kpo_rejects *r);
 
@@ -118,6 +140,7 @@ struct kpo_stage {
 	unsigned long long read, written;
 	unsigned long long bytes_done;  /* raw bytes of the inputs read to their end */
 	unsigned inputs;                /* read so far */
+	unsigned input_base;            /* the number of its first input among the run's (kpo_rejects_at) */
 	struct kpo_rejects *rejects;
 	struct kpo_progress progress;
 	double max_reject_pct;

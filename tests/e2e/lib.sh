@@ -115,6 +115,35 @@ same_as_chain() {
 	same "$T/r/err.other" "$T/empty" "$sc_name: nothing else on stderr"
 }
 
+# rejected_stream: a kpo-ingest stream of rows that each stage rejects: kpo-enrich (a date that is not
+# one, a currency without a rate, delivered before requested), kpo-metrics
+# (a quality or a reworked it cannot read); and names that a reader could
+# take apart: quoted line ends (LF, CRLF, a CR alone) inside a field,
+# blanks around one, quotes in one.  Each row's source is FILE:LINE, the
+# rejects' place; with NOSOURCE every fifth row has none, and a reject is
+# placed at its line in the stream.
+rejected_stream() {  # rejected_stream EOL INNER_EOL [NOSOURCE]
+	printf 'task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,currency,inhouse_rate,quality,defects,reworked,source%s' "$1"
+	i=1
+	while [ $i -le 120 ]; do
+		src="exp.csv:$((i + 1))"
+		[ -n "${3:-}" ] && [ $((i % 5)) = 0 ] && src=
+		case $((i % 9)) in
+		1) printf 'R-%d,e,V,Legal,EU,not a date,,,1,1,USD,1,90,0,0,%s%s' $i "$src" "$1" ;;
+		2) printf 'R-%d,e,"V, %d",Legal,EU,2025-08-09T06:15:00Z,2025-08-19T00:00:00Z,,1,1,XYZ,1,90,0,0,%s%s' $i $i "$src" "$1" ;;
+		3) printf 'R-%d,e,V,Legal,EU,2025-08-09T06:15:00Z,,2025-08-20T03:38:00Z,1,10,USD,80,high,0,0,%s%s' $i "$src" "$1" ;;
+		4) printf 'R-%d,e,W,Finance,US,2025-09-09T06:15:00Z,,2025-09-20T03:38:00Z,1,10,USD,80,90,0,maybe,%s%s' $i "$src" "$1" ;;
+		5) printf 'R-%d,e,"Vendor ""%d""%sline two",Legal,EU,2025-08-09T06:15:00Z,2025-08-19T00:00:00Z,2025-08-20T03:38:00Z,2,100,EUR,80,90,0,0,%s%s' \
+			$i $((i % 4)) "$2" "$src" "$1" ;;
+		6) printf 'R-%d,e," Spaced %d ",Finance,US,2025-0%d-09T06:15:00Z,2025-10-19T00:00:00Z,,1.5,75.25,USD,80,88,1,0,%s%s' \
+			$i $((i % 3)) $((i % 9 + 1)) "$src" "$1" ;;
+		7) printf 'R-%d,e,V,Legal,EU,2025-08-09T06:15:00Z,,2025-08-01T03:38:00Z,1,1,USD,1,90,0,0,%s%s' $i "$src" "$1" ;;
+		*) printf 'R-%d,e,"Firm %d",Finance,"US%sWest",2025-0%d-09T06:15:00Z,2025-09-19T00:00:00Z,2025-09-20T03:38:00Z,1.5,75.25,GBP,80,88,1,%d,%s%s' \
+			$i $((i % 7)) "$2" $((i % 9 + 1)) $((i % 2)) "$src" "$1" ;;
+		esac
+		i=$((i + 1))
+	done
+}
 skip() {  # skip REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n # SKIP $1"

@@ -90,40 +90,12 @@ every_way "generated, --by vendor,month" "$NIGHTLY_E" "--as-of 2026-11-28 --by v
 KPO_RUN_PART_BYTES=4000 compare "generated, --jobs 3, 4 kB parts" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" \
 	"--jobs 3 $NIGHTLY_R --bundle @" "$T/gen.csv"
 
-# A stream of rows that each stage rejects: kpo-enrich (a date that is not
-# one, a currency without a rate, delivered before requested), kpo-metrics
-# (a quality or a reworked it cannot read); and names that a reader could
-# take apart: quoted line ends (LF, CRLF, a CR alone) inside a field,
-# blanks around one, quotes in one.  Each row's source is FILE:LINE, the
-# rejects' place; with NOSOURCE every fifth row has none, and a reject is
-# placed at its line in the stream.
-canon() {  # canon EOL INNER_EOL [NOSOURCE]
-	printf 'task_id,engagement_id,vendor,domain,region,requested_at,due_at,delivered_at,hours,cost,currency,inhouse_rate,quality,defects,reworked,source%s' "$1"
-	i=1
-	while [ $i -le 120 ]; do
-		src="exp.csv:$((i + 1))"
-		[ -n "${3:-}" ] && [ $((i % 5)) = 0 ] && src=
-		case $((i % 9)) in
-		1) printf 'R-%d,e,V,Legal,EU,not a date,,,1,1,USD,1,90,0,0,%s%s' $i "$src" "$1" ;;
-		2) printf 'R-%d,e,"V, %d",Legal,EU,2025-08-09T06:15:00Z,2025-08-19T00:00:00Z,,1,1,XYZ,1,90,0,0,%s%s' $i $i "$src" "$1" ;;
-		3) printf 'R-%d,e,V,Legal,EU,2025-08-09T06:15:00Z,,2025-08-20T03:38:00Z,1,10,USD,80,high,0,0,%s%s' $i "$src" "$1" ;;
-		4) printf 'R-%d,e,W,Finance,US,2025-09-09T06:15:00Z,,2025-09-20T03:38:00Z,1,10,USD,80,90,0,maybe,%s%s' $i "$src" "$1" ;;
-		5) printf 'R-%d,e,"Vendor ""%d""%sline two",Legal,EU,2025-08-09T06:15:00Z,2025-08-19T00:00:00Z,2025-08-20T03:38:00Z,2,100,EUR,80,90,0,0,%s%s' \
-			$i $((i % 4)) "$2" "$src" "$1" ;;
-		6) printf 'R-%d,e," Spaced %d ",Finance,US,2025-0%d-09T06:15:00Z,2025-10-19T00:00:00Z,,1.5,75.25,USD,80,88,1,0,%s%s' \
-			$i $((i % 3)) $((i % 9 + 1)) "$src" "$1" ;;
-		7) printf 'R-%d,e,V,Legal,EU,2025-08-09T06:15:00Z,,2025-08-01T03:38:00Z,1,1,USD,1,90,0,0,%s%s' $i "$src" "$1" ;;
-		*) printf 'R-%d,e,"Firm %d",Finance,"US%sWest",2025-0%d-09T06:15:00Z,2025-09-19T00:00:00Z,2025-09-20T03:38:00Z,1.5,75.25,GBP,80,88,1,%d,%s%s' \
-			$i $((i % 7)) "$2" $((i % 9 + 1)) $((i % 2)) "$src" "$1" ;;
-		esac
-		i=$((i + 1))
-	done
-}
+# Rows that each stage rejects (rejected_stream, lib.sh).
 LF=$(printf '\nx') LF=${LF%x} CR=$(printf '\r')     # $(...) would drop a line end it ends with
-canon "$LF" "$LF" >"$T/rj-lf.csv"
-canon "$CR$LF" "$CR$LF" >"$T/rj-crlf.csv"
-canon "$LF" "$CR" >"$T/rj-cr.csv"
-canon "$LF" "$LF" nosource >"$T/rj-nosource.csv"
+rejected_stream "$LF" "$LF" >"$T/rj-lf.csv"
+rejected_stream "$CR$LF" "$CR$LF" >"$T/rj-crlf.csv"
+rejected_stream "$LF" "$CR" >"$T/rj-cr.csv"
+rejected_stream "$LF" "$LF" nosource >"$T/rj-nosource.csv"
 RJ_E="$NIGHTLY_E --max-reject-pct 60"
 RJ_M="$NIGHTLY_M --bundle @ --max-reject-pct 60"
 RJ_R="$NIGHTLY_R --bundle @ --max-reject-pct 60"
@@ -158,6 +130,8 @@ every_way "a first input that is not a stream" "$NIGHTLY_E" "--as-of 2026-11-28"
 	$S/inbox/c-jira.csv "$T/in/inbox-1.csv"
 every_way "a first input that cannot be opened" "$NIGHTLY_E" "--as-of 2026-11-28" "$NIGHTLY_E" \
 	"$T/nope.csv" "$T/in/inbox-1.csv"
+every_way "--dedupe, over every input" "$NIGHTLY_E --dedupe" "$NIGHTLY_M --bundle @" \
+	"$NIGHTLY_R --dedupe --bundle @" "$T/in/inbox-0.csv" "$T/in/inbox-2.csv" "$T/gen.csv" "$T/in/inbox-1.csv" "$T/gen.csv"
 every_way "--tz without business hours" "$NIGHTLY_E --tz Europe/Berlin" "--as-of 2026-11-28" \
 	"$NIGHTLY_E --tz Europe/Berlin" "$T/in/inbox-0.csv"
 every_way "quiet" "-q $NIGHTLY_E" "-q --as-of 2026-11-28" "-q $NIGHTLY_E" "$T/rj-lf.csv" "$T/nope.csv"
@@ -169,7 +143,7 @@ IN=/dev/null
 # kpo-ingest's options have no use with --ingested: a usage error naming
 # the option, wherever it stands.
 for o in "--profile jira" "--map $S/exports/m-bank-ru.map" "--set vendor=V" "--domains $T/x" \
-	"--vendors $T/x" "--keep Engagement" --dedupe "--skip 1" --no-header "--columns task_id" "-d ;" \
+	"--vendors $T/x" "--keep Engagement" "--skip 1" --no-header "--columns task_id" "-d ;" \
 	"--delimiter ;" "--encoding cp1251" "--decimal ," "--hours-unit min" "--date-order dmy" \
 	"--date-format %d" "--ingest-rejects $T/x"; do
 	name=${o%% *}

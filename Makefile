@@ -40,7 +40,7 @@ E2E_SLOW      = tests/e2e/run.t tests/e2e/nightly.t tests/e2e/run-ingested.t tes
                 tests/e2e/ingest-formats.t tests/e2e/nightly-score.t tests/e2e/metrics.t tests/e2e/ingest.t
 E2E           = $(E2E_SLOW) $(filter-out $(E2E_SLOW),$(wildcard tests/e2e/*.t))
 
-.PHONY: all tests check check-plain check-asan check-fuzz fuzz deps demo bench valgrind screenshot install clean
+.PHONY: all tests check check-plain check-asan check-fuzz check-cluster fuzz deps demo bench valgrind screenshot install clean
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -107,6 +107,13 @@ check: deps
 	$(MAKE) -j$(NPROC) check-plain
 	$(MAKE) check-asan
 	$(MAKE) -j$(NPROC) check-fuzz
+
+# The nightly on a real Slurm cluster of this one machine (munge, slurmctld
+# and slurmd started by the test, as root, and stopped after it): apart from
+# make check, which it would slow down; .ci/run runs both.
+check-cluster: all
+	scripts/install-deps --cluster
+	$(KPO_PYTHON_SH) KPO_BUILD=$(CURDIR)/$(BUILD) prove -f --exec '' tests/cluster/*.t
 
 # The demo report is dated 2026-11-28, the as-of date the samples were made
 # for, so the page shows the same numbers whenever it is built.

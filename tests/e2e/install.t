@@ -44,5 +44,5 @@ PATH=/usr/bin:/bin run "$T/root/usr/local/bin/kpo-nightly" -c "$T/example.conf" 
 is "$rc" 0 "the installed example configuration runs as shipped, comments after values and all"
 [ "$rc" -eq 0 ] || head -n 5 "$T/err" | diag "$(cat)"
 ok "$(test -f "$T/example-reports/latest/charts/index.html"; echo $?)" "and publishes the page"
-like "$T/example-reports/latest/run.log" "BASE=USD ON_BAD_FILE=fail JOBS=[0-9]+\$" "with the values it gives, not their comments"
+like "$T/example-reports/latest/run.log" "BASE=USD ON_BAD_FILE=fail JOBS=[0-9]+ DEDUPE=no ENGINE=local\$" "with the values it gives, not their comments"
 done_testing

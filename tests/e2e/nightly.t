@@ -49,7 +49,7 @@ like "$log" "kpo-ingest: 665 rows read, 665 written, 0 rejected in 3 of 3 export
 	"and the sum of kpo-ingest's runs"
 # kpo-enrich and kpo-metrics run as one kpo-run --ingested: each stage's
 # summary line reaches run.log, and the run its exit and time.
-like "$log" "^[^ ]+ kpo-nightly .* JOBS=[0-9]+$" "run.log says how many jobs"
+like "$log" "^[^ ]+ kpo-nightly .* JOBS=[0-9]+ DEDUPE=no ENGINE=local$" "run.log says how many jobs"
 like "$log" "^[^ ]+   kpo-enrich: 665 rows read, 665 written, 0 rejected$" \
 	"run.log has kpo-enrich's rows in, out and rejected"
 like "$log" "^[^ ]+   kpo-metrics: 665 rows read, 665 used, 0 rejected$" \
@@ -215,7 +215,7 @@ is "$(latest)" 2026-11-28 "latest unchanged"
 conf "$T/jobs1.conf" JOBS=1
 run "$nightly" -c "$T/jobs1.conf" --as-of 2026-11-29
 is "$rc" 0 "JOBS=1: exit 0"
-like "$out/2026-11-29/run.log" " JOBS=1$" "run.log says JOBS=1"
+like "$out/2026-11-29/run.log" " JOBS=1 DEDUPE=no ENGINE=local$" "run.log says JOBS=1"
 mv "$out/2026-11-29" "$T/jobs1"
 conf "$T/jobs3.conf" JOBS=3
 run "$nightly" -c "$T/jobs3.conf" --as-of 2026-11-29

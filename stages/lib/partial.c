@@ -570,8 +570,12 @@ kpo_merge_open(struct kpo_merge **mp, const char *program, const struct kpo_popt
 			status = EX_DATAERR;
 		} else if (strcmp(mine, theirs) != 0) {
 			first_difference(theirs, mine, da, db, sizeof da);
-			kpo_warnx("%s: made with %s, but this merge has %s: give the merge the options of its partials",
-			    p->path, da, db);
+			if (i > 0)      /* the partials before it agreed with the merge */
+				kpo_warnx("%s: made with %s, but %s and this merge have %s: the partials of one merge, "
+				    "and the merge, need the same options", p->path, da, mg->p[0].path, db);
+			else
+				kpo_warnx("%s: made with %s, but this merge has %s: give the merge the options of its "
+				    "partials", p->path, da, db);
 			status = EX_DATAERR;
 		} else if (i > 0 && strcmp(p->opts, mg->p[0].opts) != 0) {
 			first_difference(p->opts, mg->p[0].opts, da, db, sizeof da);

@@ -158,7 +158,7 @@ refused "a missing shard" 65 "s1: 2 of its 3 shards given" "$T/s1" "$T/s3"
 refused "a shard twice" 65 "s3: shard 3 of 3 again: .*/s3 is that shard" "$T/s1" "$T/s2" "$T/s3" "$T/s3"
 refused "partials of other rates" 65 "s3-rates: made with rates=.* bytes, CRC-32 [0-9a-f]{8}, but .*/s1 with rates=" \
 	"$T/s1" "$T/s2" "$T/s3-rates"
-refused "a partial of another --as-of" 65 "s3-as-of: made with as_of=1795737600, but this merge has as_of=1795824000" \
+refused "a partial of another --as-of" 65 "s3-as-of: made with as_of=1795737600, but .*/s1 and this merge have as_of=1795824000" \
 	"$T/s1" "$T/s2" "$T/s3-as-of"
 refused "a merge of another --as-of" 65 "s1: made with as_of=1795824000, but this merge has as_of=1795737600" \
 	--as-of 2026-11-27 "$T/s1" "$T/s2" "$T/s3"

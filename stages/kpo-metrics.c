@@ -205,29 +205,10 @@ merge_partials(struct kpo_stage *st, struct kpo_metrics *m, const struct kpo_pop
 {
 	struct kpo_pstage ps = { "kpo-metrics", st, { 0, 0, 0 } };
 	struct kpo_merge *mg;
-	size_t i;
-	int status = kpo_merge_open(&mg, "kpo-metrics", opts, every_option, argc, argv), rc;
+	int status = kpo_merge_open(&mg, "kpo-metrics", opts, every_option, argc, argv);
 
-	for (i = 0; status == 0 && i < kpo_merge_count(mg); i++) {
-		struct kpo_pin *in = kpo_merge_input(mg, i);
-
-		if (!in) {
-			status = EX_DATAERR;
-			break;
-		}
-		if ((status = kpo_merge_stages(mg, i, &ps, 1)) != 0)
-			break;
-		if ((rc = kpo_metrics_load(m, in)) == KPO_METRICS_FULL) {
-			kpo_warnx("%s: more than %llu distinct key combinations in all", kpo_pin_name(in),
-			    (unsigned long long)KPO_METRICS_MAX_LEAVES);
-			status = EX_DATAERR;
-		} else if (rc != 0) {
-			status = kpo_pin_status(in);
-		}
-		status = kpo_status_merge(status, kpo_merge_done(mg, i));
-	}
 	if (status == 0)
-		kpo_merge_replay(mg, &ps, 1);
+		status = kpo_metrics_merge_partials(m, mg, &ps, 1);
 	kpo_merge_free(mg);
 	return status;
 }

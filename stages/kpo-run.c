@@ -374,6 +374,27 @@ parse_args(int argc, char **argv, struct run *x)
 	return optind;
 }
 
+/* The end of kpo-enrich (with the status of its inputs) and of kpo-metrics,
+ * as their threads would end them: each summary line, the reject
+ * thresholds, the tables written. */
+static void
+finish_enrich_metrics(struct run *x, int status)
+{
+	char extra[512] = "";
+
+	kpo_progname = x->enrich.progname;
+	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
+	x->enrich.status = kpo_stage_finish(&x->enrich.st, status, extra);
+	kpo_progname = x->metrics.progname;
+	extra[0] = '\0';
+	status = 0;
+	if (x->costs_path)
+		status = kpo_metrics_stage_costs(&x->metrics.st, &x->costs, status, extra, sizeof extra);
+	status = kpo_stage_finish(&x->metrics.st, status, extra[0] ? extra : NULL);
+	x->meta.rows = x->metrics.st.read;
+	x->metrics.status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+}
+
 /* Partials ------------------------------------------------------------------ */
 
 /* A reference table's line: its size and CRC-32, or "none". */
@@ -487,8 +508,6 @@ run_merge(struct run *x)
 	struct kpo_popts opts = { 0 };
 	struct kpo_merge *mg;
 	struct kpo_pstage ps[2];
-	char extra[512] = "";
-	size_t i;
 	int status;
 
 	kpo_progname = x->enrich.progname;
@@ -512,25 +531,8 @@ run_merge(struct run *x)
 	kpo_popts_free(&opts);
 	memset(ps, 0, sizeof ps);
 	pstages(x, ps);
-	for (i = 0; status == 0 && i < kpo_merge_count(mg); i++) {
-		struct kpo_pin *in = kpo_merge_input(mg, i);
-		int rc;
-
-		if (!in) {
-			status = EX_DATAERR;
-			break;
-		}
-		if ((status = kpo_merge_stages(mg, i, ps, 2)) != 0)
-			break;
-		if ((rc = kpo_metrics_load(x->mx.m, in)) == KPO_METRICS_FULL) {
-			kpo_warnx("%s: more than %llu distinct key combinations in all", kpo_pin_name(in),
-			    (unsigned long long)KPO_METRICS_MAX_LEAVES);
-			status = EX_DATAERR;
-		} else if (rc != 0) {
-			status = kpo_pin_status(in);
-		}
-		status = kpo_status_merge(status, kpo_merge_done(mg, i));
-	}
+	if (status == 0)
+		status = kpo_metrics_merge_partials(x->mx.m, mg, ps, 2);
 	if (status != 0) {
 		kpo_merge_free(mg);
 		kpo_rejects_discard(x->enrich.st.rejects);
@@ -539,23 +541,12 @@ run_merge(struct run *x)
 		kpo_metrics_finish(x->mx.m, status, &x->meta);  /* throws the outputs away */
 		return status;
 	}
-	kpo_merge_replay(mg, ps, 2);
 	kpo_merge_free(mg);
 	x->ex.no_rate = ps[0].extra[0];
 	x->ex.no_cost = ps[0].extra[1];
 	x->ex.priced = ps[0].extra[2];
 
-	kpo_progname = x->enrich.progname;
-	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
-	x->enrich.status = kpo_stage_finish(&x->enrich.st, 0, extra);
-	kpo_progname = x->metrics.progname;
-	extra[0] = '\0';
-	status = 0;
-	if (x->costs_path)
-		status = kpo_metrics_stage_costs(&x->metrics.st, &x->costs, status, extra, sizeof extra);
-	status = kpo_stage_finish(&x->metrics.st, status, extra[0] ? extra : NULL);
-	x->meta.rows = x->metrics.st.read;
-	x->metrics.status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+	finish_enrich_metrics(x, 0);
 	return kpo_status_merge(x->enrich.status, x->metrics.status);
 }
 
@@ -759,18 +750,7 @@ run_jobs(struct run *x, struct kpo_msgs *held)
 		status = 0;
 	}
 
-	kpo_progname = x->enrich.progname;
-	kpo_enrich_stage_extra(&x->ex, extra, sizeof extra);
-	x->enrich.status = kpo_stage_finish(&x->enrich.st, status, extra);
-
-	kpo_progname = x->metrics.progname;
-	extra[0] = '\0';
-	status = 0;
-	if (x->costs_path)
-		status = kpo_metrics_stage_costs(&x->metrics.st, &x->costs, status, extra, sizeof extra);
-	status = kpo_stage_finish(&x->metrics.st, status, extra[0] ? extra : NULL);
-	x->meta.rows = x->metrics.st.read;
-	x->metrics.status = kpo_metrics_finish(x->mx.m, status, &x->meta);
+	finish_enrich_metrics(x, status);
 	return 0;
 }
 

@@ -2873,3 +2873,30 @@ kpo_metrics_load(struct kpo_metrics *m, struct kpo_pin *in)
 		return status;
 	return kpo_pin_status(in) ? -1 : 0;
 }
+
+int
+kpo_metrics_merge_partials(struct kpo_metrics *m, struct kpo_merge *mg, struct kpo_pstage *stages, size_t nstages)
+{
+	size_t i;
+	int status = 0, rc;
+
+	for (i = 0; status == 0 && i < kpo_merge_count(mg); i++) {
+		struct kpo_pin *in = kpo_merge_input(mg, i);
+
+		if (!in)
+			return EX_DATAERR;
+		if ((status = kpo_merge_stages(mg, i, stages, nstages)) != 0)
+			break;
+		if ((rc = kpo_metrics_load(m, in)) == KPO_METRICS_FULL) {
+			kpo_warnx("%s: more than %llu distinct key combinations in all", kpo_pin_name(in),
+			    (unsigned long long)KPO_METRICS_MAX_LEAVES);
+			status = EX_DATAERR;
+		} else if (rc != 0) {
+			status = kpo_pin_status(in);
+		}
+		status = kpo_status_merge(status, kpo_merge_done(mg, i));
+	}
+	if (status == 0)
+		kpo_merge_replay(mg, stages, nstages);
+	return status;
+}

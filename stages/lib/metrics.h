@@ -86,6 +86,14 @@ void kpo_metrics_save(struct kpo_metrics *m, struct kpo_out *o);
  * (said; kpo_pin_status has the exit status). */
 int kpo_metrics_load(struct kpo_metrics *m, struct kpo_pin *in);
 
+/* Every partial of MG (kpo_merge_open'ed): its stages into STAGES, its
+ * metrics into M, and then the rejects replayed.  0, or the exit status
+ * after saying why. */
+struct kpo_merge;
+struct kpo_pstage;
+int kpo_metrics_merge_partials(struct kpo_metrics *m, struct kpo_merge *mg, struct kpo_pstage *stages,
+    size_t nstages);
+
 /* The outputs, opened before reading so that a bad -o or DIR fails at once:
  * the one table to OUTPUT ("-" or NULL: standard output), or the bundle's
  * tables and meta.csv into folder BUNDLE (made when missing).  0, or the exit

@@ -142,17 +142,7 @@ compare "$rows generated rows" "$T/big" 4
 # scancel of one array task: the merge is cancelled, nothing published,
 # latest left alone.  The nightly runs its programs next to itself: a copy
 # beside a kpo-run whose shard 2 waits long enough to be cancelled.
-mkdir -p "$T/bin"
-cp "$nightly" "$T/bin/"
-for p in kpo-ingest kpo-rejects kpo-chart kpo-score; do ln -s "$KPO_BUILD/bin/$p" "$T/bin/$p"; done
-cat >"$T/bin/kpo-run" <<WRAP
-#!/bin/sh
-case " \$* " in
-*" --shard 2/"*) sleep 300 ;;
-esac
-exec "$KPO_BUILD/bin/kpo-run" "\$@"
-WRAP
-chmod +x "$T/bin/kpo-run"
+nightly_beside "$T/bin" '*" --shard 2/"*) sleep 300 ;;'
 conf "$T/kill.conf" "$TOP/samples/inbox" "$T/sl" ENGINE=slurm SHARDS=3
 before=$(readlink "$T/sl/latest")
 "$T/bin/kpo-nightly" -c "$T/kill.conf" --as-of 2026-11-29 >"$T/out" 2>"$T/err" &

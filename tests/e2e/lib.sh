@@ -144,6 +144,43 @@ rejected_stream() {  # rejected_stream EOL INNER_EOL [NOSOURCE]
 		i=$((i + 1))
 	done
 }
+# ingest_samples DIR: every sample export ingested alone, as the nightly
+# ingests them, into DIR: the demo's inbox (inbox-N.csv), every format with
+# its options (tests/golden/ingest/SAMPLES; export-N.csv), and every bad
+# sample kpo-ingest writes anything of (bad-N.csv).
+ingest_samples() {
+	is_dir=$1 is_n=0
+	mkdir -p "$is_dir"
+	for is_f in samples/inbox/*.csv; do
+		kpo-ingest -q -o "$is_dir/inbox-$is_n.csv" "$is_f"
+		is_n=$((is_n + 1))
+	done
+	is_n=0
+	grep -v '^#' tests/golden/ingest/SAMPLES | while read -r is_f is_opts; do
+		eval "kpo-ingest -q --max-reject-pct 100 $is_opts \"samples/exports/\$is_f\"" >"$is_dir/export-$is_n.csv" \
+			2>/dev/null
+		is_n=$((is_n + 1))
+	done
+	is_n=0
+	for is_f in samples/bad/*.csv; do
+		kpo-ingest -q --max-reject-pct 100 "$is_f" >"$is_dir/bad-$is_n.csv" 2>/dev/null
+		[ -s "$is_dir/bad-$is_n.csv" ] || rm -f "$is_dir/bad-$is_n.csv"
+		is_n=$((is_n + 1))
+	done
+}
+
+# nightly_beside DIR 'CASE BRANCHES': a copy of kpo-nightly in DIR beside
+# the stage programs and a kpo-run that, for the arguments matching a
+# branch of CASE BRANCHES (sh case syntax, on " ARGS "), does what it says
+# first: the nightly runs the programs next to itself.
+nightly_beside() {
+	mkdir -p "$1"
+	cp "$TOP/pipeline/kpo-nightly" "$1/"
+	for nb_p in kpo-ingest kpo-rejects kpo-chart kpo-score; do ln -sf "$KPO_BUILD/bin/$nb_p" "$1/$nb_p"; done
+	printf '#!/bin/sh\ncase " $* " in\n%s\nesac\nexec "%s/bin/kpo-run" "$@"\n' "$2" "$KPO_BUILD" >"$1/kpo-run"
+	chmod +x "$1/kpo-run"
+}
+
 skip() {  # skip REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n # SKIP $1"

@@ -71,17 +71,7 @@ diag "the generated inbox: $(grep -h 'kpo-enrich: [0-9]* rows read\|kpo-metrics:
 # A shard that fails: nothing published, latest unchanged, its message in
 # run.log and on stderr.  The nightly finds its programs next to itself: a
 # copy beside a kpo-run that fails shard 2.
-mkdir -p "$T/bin"
-cp "$nightly" "$T/bin/"
-for p in kpo-ingest kpo-rejects kpo-chart kpo-score; do ln -s "$KPO_BUILD/bin/$p" "$T/bin/$p"; done
-cat >"$T/bin/kpo-run" <<WRAP
-#!/bin/sh
-case " \$* " in
-*" --shard 2/"*) echo "kpo-run: $T/disk: write error: No space left on device" >&2; exit 74 ;;
-esac
-exec "$KPO_BUILD/bin/kpo-run" "\$@"
-WRAP
-chmod +x "$T/bin/kpo-run"
+nightly_beside "$T/bin" "*\" --shard 2/\"*) echo \"kpo-run: $T/disk: write error: No space left on device\" >&2; exit 74 ;;"
 before=$(latest)
 conf "$T/par.conf" "$TOP/samples/inbox" ENGINE=parallel SHARDS=3
 run "$T/bin/kpo-nightly" -c "$T/par.conf" --as-of 2026-04-01

@@ -51,24 +51,7 @@ merged() {
 # Every sample export, ingested alone as the nightly ingests them; generated
 # data (a plain stream and a gzip one); rows kpo-enrich and kpo-metrics
 # reject (rejected_stream, lib.sh).
-mkdir -p "$T/in"
-n=0
-for f in $S/inbox/*.csv; do
-	kpo-ingest -q -o "$T/in/inbox-$n.csv" "$f"
-	n=$((n + 1))
-done
-grep -v '^#' tests/golden/ingest/SAMPLES >"$T/samples"
-n=0
-while read -r f opts; do
-	eval "kpo-ingest -q --max-reject-pct 100 $opts \"\$S/exports/\$f\"" >"$T/in/export-$n.csv" 2>/dev/null
-	n=$((n + 1))
-done <"$T/samples"
-n=0
-for f in $S/bad/*.csv; do
-	kpo-ingest -q --max-reject-pct 100 "$f" >"$T/in/bad-$n.csv" 2>/dev/null
-	[ -s "$T/in/bad-$n.csv" ] || rm -f "$T/in/bad-$n.csv"
-	n=$((n + 1))
-done
+ingest_samples "$T/in"
 scripts/gen-data 6000 21 | kpo-ingest -q -o "$T/gen.csv"
 scripts/gen-data 2000 22 | kpo-ingest -q -o "$T/gen2.csv.gz"
 LF=$(printf '\nx') LF=${LF%x} CR=$(printf '\r')

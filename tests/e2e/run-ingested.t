@@ -51,24 +51,7 @@ NIGHTLY_R="--as-of 2026-11-28 --base USD --fx $S/fx.csv --rates $S/rates.csv --c
 # The sample exports, each ingested alone as the nightly ingests them: the
 # demo's inbox, every format with its options (tests/golden/ingest/SAMPLES),
 # and every bad sample (whatever kpo-ingest wrote of it).
-mkdir -p "$T/in"
-n=0
-for f in $S/inbox/*.csv; do
-	kpo-ingest -q -o "$T/in/inbox-$n.csv" "$f"
-	n=$((n + 1))
-done
-grep -v '^#' tests/golden/ingest/SAMPLES >"$T/samples"
-n=0
-while read -r f opts; do
-	eval "kpo-ingest -q --max-reject-pct 100 $opts \"\$S/exports/\$f\"" >"$T/in/export-$n.csv" 2>/dev/null
-	n=$((n + 1))
-done <"$T/samples"
-n=0
-for f in $S/bad/*.csv; do
-	kpo-ingest -q --max-reject-pct 100 "$f" >"$T/in/bad-$n.csv" 2>/dev/null
-	[ -s "$T/in/bad-$n.csv" ] || rm -f "$T/in/bad-$n.csv"
-	n=$((n + 1))
-done
+ingest_samples "$T/in"
 every_way "inbox, bundle" "$NIGHTLY_E" "$NIGHTLY_M --bundle @" "$NIGHTLY_R --bundle @" "$T"/in/inbox-*.csv
 every_way "inbox, table" "$NIGHTLY_E" "--as-of 2026-11-28 --total" "$NIGHTLY_E --total" "$T"/in/inbox-*.csv
 every_way "every export and bad sample, bundle" "$NIGHTLY_E --max-reject-pct 50" \

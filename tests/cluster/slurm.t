@@ -164,4 +164,21 @@ ok "$(test ! -e "$T/sl/2026-11-29"; echo $?)" "... nothing is published"
 like "$T/sl/.tmp-2026-11-29/run.log" "FAILED: ENGINE=slurm: shard 2/3" "... and run.log says so"
 diag "$(grep -h "FAILED" "$T/sl/.tmp-2026-11-29/run.log")"
 is "$(squeue -h 2>/dev/null | wc -l)" 0 "... and no job is left in the queue"
+
+# The nightly interrupted (SIGTERM) while it waits: its jobs are cancelled.
+"$T/bin/kpo-nightly" -c "$T/kill.conf" --as-of 2026-11-30 >"$T/out" 2>"$T/err" &
+victim=$!
+jid=
+for _ in $(seq 200); do
+	jid=$(sed -n 's/.*slurm: shards as array job \([0-9]*\) .*/\1/p' "$T/sl/.tmp-2026-11-30/run.log" 2>/dev/null)
+	[ -n "$jid" ] && [ -n "$(squeue -h -t R -j "${jid}_2" -o %i 2>/dev/null)" ] && break
+	sleep 0.1
+done
+kill -TERM "$victim"
+wait "$victim"
+is "$?" 1 "SIGTERM while the shards run: exit 1"
+for _ in $(seq 100); do [ "$(squeue -h 2>/dev/null | wc -l)" = 0 ] && break; sleep 0.1; done
+is "$(squeue -h 2>/dev/null | wc -l)" 0 "... its jobs are cancelled"
+like "$T/sl/.tmp-2026-11-30/run.log" "FAILED: interrupted \\(array job $jid cancelled\\)" "... and run.log says so"
+ok "$(test ! -e "$T/sl/2026-11-30"; echo $?)" "... nothing is published"
 done_testing

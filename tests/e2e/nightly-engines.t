@@ -80,6 +80,15 @@ like "$T/err" "ENGINE=parallel: shard 2/3: .*write error: No space left on devic
 is "$(latest)" "$before" "... latest is unchanged"
 ok "$(test ! -e "$out/2026-04-01"; echo $?)" "... nothing is published"
 like "$out/.tmp-2026-04-01/run.log" "FAILED: ENGINE=parallel: shard 2/3" "... and run.log says so"
+# A shard's script left by that run does nothing for another (a job of an
+# earlier run that was not cancelled, finding the folder again).
+w=$out/.tmp-2026-04-01/work
+rm -f "$w/part-1.kpo"
+echo another-run >"$w/run-id"
+run "$w/shard.sh" 1
+is "$rc" 75 "a shard of an earlier run: exit 75"
+like "$T/err" "a job of an earlier run .*, not run" "... saying so"
+ok "$(test ! -e "$w/part-1.kpo"; echo $?)" "... and writing no partial"
 
 # Bad values of the new keys.
 for kv in ENGINE=mapreduce SHARDS=0 SHARDS=x DEDUPE=maybe "HOSTS=a;b" HOSTS=: SLURM_PARTITION=p "SLURM_TIME=1 h"; do

@@ -369,6 +369,9 @@ kpo_enrich_input(struct kpo_enrich *e, struct kpo_csv *r, struct kpo_out *out)
 		kpo_enrich_input_free(in);
 		return NULL;
 	}
+	if (e->seen && in->field[N_TASK] < 0)
+		kpo_warn_at(kpo_csv_name(r), h->line, "--dedupe: no column task_id: the rows of this input are "
+		    "not compared");
 	/* One entry per output column: the first input's, which a later
 	 * input may have fewer of. */
 	in->perm = kpo_xcalloc((e->outcol ? e->nout : h->nf) + 1, sizeof *in->perm);

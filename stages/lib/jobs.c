@@ -386,8 +386,6 @@ fused_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 
 	if (++j->rows == 4096)
 		tick(j, r);
-	kpo_rejects_at(p->erj, p->input, rec->line);
-	kpo_rejects_at(p->mrj, p->input, rec->line);
 	if (kpo_ingest_row(j->ing, in, rec, source, &v) != 0) {
 		kpo_reject(p->st.rejects, kpo_csv_name(r), rec->line, v.kind, v.detail, rec->raw, rec->rawlen);
 		return 0;
@@ -477,7 +475,7 @@ ingested_row(void *ctx, void *in, struct kpo_csv *r, struct kpo_record *rec)
 			return 0;
 		}
 	}
-	kpo_rejects_at(p->mrj, p->input, rec->line);
+	kpo_rejects_at(p->mrj, p->input, rec->line);     /* a partial's place of kpo-metrics' rejects */
 	if (kpo_enrich_row(j->e, in, rec, &v) != 0) {
 		kpo_reject_row(p->st.rejects, r, rec, kpo_enrich_source_field(in), v.kind, v.detail);
 		return 0;

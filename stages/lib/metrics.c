@@ -2631,20 +2631,17 @@ kpo_metrics_stage_costs(const struct kpo_stage *st, const struct kpo_costs *cost
 
 /* ---- Partials (partial.h) ---- */
 
-/* Every field of struct acc, in one fixed order: what a partial holds of a
- * leaf.  The overheads are allocated when the tables are made, after the
- * merge, so a partial's are always 0 and not kept. */
-#define ACC_WIDE_SUMS(X) ACC_SUMS(X)
-#define ACC_WIDE_COUNTS(X) ACC_COUNTS(X)
-
+/* What a partial holds of a leaf: every field of struct acc but the
+ * overheads, in ACC_SUMS' and ACC_COUNTS' order.  The overheads are
+ * allocated when the tables are made, after the merge: 0 in a partial. */
 static void
 put_acc(struct kpo_out *o, const struct acc *a)
 {
 #define PUT_SUM(f) kpo_put_i128(o, a->f);
-	ACC_WIDE_SUMS(PUT_SUM)
+	ACC_SUMS(PUT_SUM)
 #undef PUT_SUM
 #define PUT_COUNT(f) kpo_put_u64(o, a->f);
-	ACC_WIDE_COUNTS(PUT_COUNT)
+	ACC_COUNTS(PUT_COUNT)
 #undef PUT_COUNT
 	kpo_put_i64(o, a->tat_n ? a->tat_max : 0);
 }
@@ -2654,10 +2651,10 @@ get_acc(struct kpo_pin *in, struct acc *a)
 {
 	memset(a, 0, sizeof *a);
 #define GET_SUM(f) a->f = kpo_get_i128(in);
-	ACC_WIDE_SUMS(GET_SUM)
+	ACC_SUMS(GET_SUM)
 #undef GET_SUM
 #define GET_COUNT(f) a->f = kpo_get_u64(in);
-	ACC_WIDE_COUNTS(GET_COUNT)
+	ACC_COUNTS(GET_COUNT)
 #undef GET_COUNT
 	a->tat_max = kpo_get_i64(in);
 }

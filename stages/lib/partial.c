@@ -640,7 +640,7 @@ kpo_merge_stages(struct kpo_merge *mg, size_t i, struct kpo_pstage *stages, size
 	struct kpo_pin *in = p->in;
 	uint64_t ns = kpo_get_u64(in), r, nrej;
 	size_t s, n;
-	int k;
+	int k, has_detail;
 
 	if (!in->status && ns != nstages)
 		kpo_pin_bad(in, "its stages are not this merge's");
@@ -668,9 +668,9 @@ kpo_merge_stages(struct kpo_merge *mg, size_t i, struct kpo_pstage *stages, size
 			e.line = (long)kpo_get_i64(in);
 			b = kpo_get_bytes(in, &n);
 			e.kind = (char *)kind_of(b);
-			k = kpo_get_u64(in) != 0;
+			has_detail = kpo_get_u64(in) != 0;
 			e.detail = get_str(in);
-			if (!k) {
+			if (!has_detail) {
 				free(e.detail);
 				e.detail = NULL;
 			}

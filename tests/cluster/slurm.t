@@ -143,16 +143,21 @@ compare "$rows generated rows" "$T/big" 4
 # latest left alone.  The nightly runs its programs next to itself: a copy
 # beside a kpo-run whose shard 2 waits long enough to be cancelled.
 nightly_beside "$T/bin" '*" --shard 2/"*) sleep 300 ;;'
+# shard_2_runs DATE: the array job of the run of DATE, once its task 2 runs.
+shard_2_runs() {
+	local j=
+	for _ in $(seq 200); do
+		j=$(sed -n 's/.*slurm: shards as array job \([0-9]*\) .*/\1/p' "$T/sl/.tmp-$1/run.log" 2>/dev/null)
+		[ -n "$j" ] && [ -n "$(squeue -h -t R -j "${j}_2" -o %i 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$j"
+}
 conf "$T/kill.conf" "$TOP/samples/inbox" "$T/sl" ENGINE=slurm SHARDS=3
 before=$(readlink "$T/sl/latest")
 "$T/bin/kpo-nightly" -c "$T/kill.conf" --as-of 2026-11-29 >"$T/out" 2>"$T/err" &
 victim=$!
-jid=
-for _ in $(seq 200); do
-	jid=$(sed -n 's/.*slurm: shards as array job \([0-9]*\) .*/\1/p' "$T/sl/.tmp-2026-11-29/run.log" 2>/dev/null)
-	[ -n "$jid" ] && [ -n "$(squeue -h -t R -j "${jid}_2" -o %i 2>/dev/null)" ] && break
-	sleep 0.1
-done
+jid=$(shard_2_runs 2026-11-29)
 ok "$([ -n "$jid" ]; echo $?)" "the nightly submits the shards (array job ${jid:-none}), shard 2 runs"
 scancel "${jid}_2"
 wait "$victim"
@@ -168,12 +173,7 @@ is "$(squeue -h 2>/dev/null | wc -l)" 0 "... and no job is left in the queue"
 # The nightly interrupted (SIGTERM) while it waits: its jobs are cancelled.
 "$T/bin/kpo-nightly" -c "$T/kill.conf" --as-of 2026-11-30 >"$T/out" 2>"$T/err" &
 victim=$!
-jid=
-for _ in $(seq 200); do
-	jid=$(sed -n 's/.*slurm: shards as array job \([0-9]*\) .*/\1/p' "$T/sl/.tmp-2026-11-30/run.log" 2>/dev/null)
-	[ -n "$jid" ] && [ -n "$(squeue -h -t R -j "${jid}_2" -o %i 2>/dev/null)" ] && break
-	sleep 0.1
-done
+jid=$(shard_2_runs 2026-11-30)
 kill -TERM "$victim"
 wait "$victim"
 is "$?" 1 "SIGTERM while the shards run: exit 1"

@@ -256,4 +256,19 @@ like "$T/out" "^kpo-enrich [0-9]" "--version"
 run kpo-enrich --tz Europe/Berlin --fx $G/fx.csv $ASOF $G/in.csv
 like "$T/err" "--tz counts business hours only" "--tz alone: warned that it has no effect"
 
+# --dedupe: the first row of a task_id over all the inputs is kept; a
+# stream without task_id is said to be left out of it.
+run kpo-enrich --dedupe --max-reject-pct 50 --fx $G/fx.csv $ASOF $G/in.csv $G/in.csv
+rows=$(($(wc -l <$G/in.csv) - 1))
+is "$rc" 0 "--dedupe of two copies of a stream: exit 0"
+like "$T/err" "^kpo-enrich: $((2 * rows)) rows read, $rows written, $rows rejected \\($rows duplicate task_id\\)" \
+	"... the second copy of each row rejected"
+kpo-enrich -q --fx $G/fx.csv $ASOF $G/in.csv >"$T/once"
+same "$T/out" "$T/once" "... the first kept: one copy, enriched"
+like "$T/err" ":2: duplicate task_id: '.*' first seen at " "... naming where the first was"
+cut -d, -f2- $G/in.csv >"$T/notask.csv"
+run kpo-enrich --dedupe --fx $G/fx.csv $ASOF "$T/notask.csv"
+like "$T/err" "notask.csv:1: --dedupe: no column task_id: the rows of this input are not compared" \
+	"--dedupe on a stream without task_id: said"
+
 done_testing

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "num.h"
 #include "text.h"
 
 static int
@@ -56,16 +57,16 @@ kpo_days_in_month(int64_t y, unsigned m)
 	return dim[m - 1];
 }
 
+/* V (below 10^WIDTH, WIDTH 2 or 4) in WIDTH digits, two at a time. */
 static char *
 put_digits(char *p, unsigned v, int width)
 {
-	int k;
-
-	for (k = width - 1; k >= 0; k--) {
-		p[k] = (char)('0' + v % 10);
-		v /= 10;
+	if (width == 4) {
+		memcpy(p, kpo_digit_pairs + 2 * (v / 100 % 100), 2);
+		p += 2;
 	}
-	return p + width;
+	memcpy(p, kpo_digit_pairs + 2 * (v % 100), 2);
+	return p + 2;
 }
 
 /* By hand rather than by snprintf: it runs for every date of every row. */
@@ -259,7 +260,7 @@ meridiem(struct scan *c, int *h)
 
 	while (c->i < c->n && c->s[c->i] == ' ')
 		c->i++;
-	if (c->i >= c->n || !strchr("AaPp", c->s[c->i]) || c->s[c->i] == '\0') {
+	if (c->i >= c->n || (c->s[c->i] != 'A' && c->s[c->i] != 'a' && c->s[c->i] != 'P' && c->s[c->i] != 'p')) {
 		c->i = save;
 		return 0;
 	}
@@ -451,17 +452,13 @@ kpo_datetime_parse(const char *s, size_t n, struct kpo_datefmt *f, int64_t *t)
 
 /* Text ------------------------------------------------------------------- */
 
+/* The two digits at S as a number, or -1. */
 static int
-digits(const char *s, int n)
+two_digits(const char *s)
 {
-	int v = 0;
+	unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
 
-	while (n--) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
+	return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
 }
 
 int
@@ -471,8 +468,9 @@ kpo_stream_datetime(const char *s, size_t n, int64_t *t)
 
 	if (n == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
 	    s[19] == 'Z') {
-		int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-		int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
+		int c = two_digits(s), yy = two_digits(s + 2), mo = two_digits(s + 5), d = two_digits(s + 8);
+		int h = two_digits(s + 11), mi = two_digits(s + 14), se = two_digits(s + 17);
+		int y = c < 0 || yy < 0 ? -1 : c * 100 + yy;
 
 		if (y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && (unsigned)d <= kpo_days_in_month(y, (unsigned)mo) &&
 		    h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 && se < 60) {

@@ -489,10 +489,10 @@ kpo_ingest_source(struct kpo_ingest_input *in, long line)
 
 /* A canonical non-negative number (no leading zeros) is at most 100. */
 static int
-at_most_100(const char *canon)
+at_most_100(const char *canon, size_t n)
 {
-	const char *point = strchr(canon, '.');
-	size_t intlen = point ? (size_t)(point - canon) : strlen(canon);
+	const char *point = memchr(canon, '.', n);
+	size_t intlen = point ? (size_t)(point - canon) : n;
 
 	return intlen < 3 || (intlen == 3 && strncmp(canon, "100", 3) == 0 && !point);
 }
@@ -605,14 +605,14 @@ number_cell(struct kpo_ingest_input *in, int c, struct cell *cell, const char *c
 	if (rc != 0 && c != KPO_COL_HOURS && kpo_duration_parse(s, n, &secs) == 0)
 		return kpo_verdict(v, "unparsable number", "column '%.100s': '%.*s' (a duration? only hours are read "
 		    "as H:MM)", col, (int)(n > 60 ? 60 : n), s);
-	if (rc != 0 || (kind == KPO_KIND_COUNT && strchr(scratch, '.')))
+	cell->n = rc == 0 ? strlen(scratch) : 0;
+	if (rc != 0 || (kind == KPO_KIND_COUNT && memchr(scratch, '.', cell->n)))
 		return kpo_verdict_value(v, "unparsable number", col, s, n);
-	if (kind == KPO_KIND_SCORE && (scratch[0] == '-' || !at_most_100(scratch)))
+	if (kind == KPO_KIND_SCORE && (scratch[0] == '-' || !at_most_100(scratch, cell->n)))
 		return kpo_verdict_value(v, "quality out of range", col, s, n);
 	if (scratch[0] == '-')
 		return kpo_verdict_value(v, "negative value", col, s, n);
 	cell->s = scratch;
-	cell->n = strlen(scratch);
 	return 0;
 }
 

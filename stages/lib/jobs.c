@@ -245,18 +245,14 @@ row_text(struct job *j, struct kpo_record *rec)
 }
 
 /* 0 when the stream's reader would have read REC as it is: no field past its
- * cap, the record not past its cap.  The text is made only when the fields
- * come near the record cap. */
+ * cap, the record not past its cap.  LONGEST is its longest field, TOTAL
+ * the sum of its fields' lengths + 1.  The text is made only when the
+ * fields come near the record cap. */
 static int
-within_caps(struct job *j, struct kpo_record *rec)
+within_caps(struct job *j, struct kpo_record *rec, size_t longest, size_t total)
 {
-	size_t i, total = 0;
-
-	for (i = 0; i < rec->nf; i++) {
-		if (rec->len[i] > j->J->max_field)
-			return -1;
-		total += rec->len[i] + 1;
-	}
+	if (longest > j->J->max_field)
+		return -1;
 	if (2 * total + 2 <= j->J->max_record)
 		return 0;
 	row_text(j, rec);
@@ -268,10 +264,13 @@ within_caps(struct job *j, struct kpo_record *rec)
 static int
 stream_row(struct job *j, struct kpo_ingest_input *in)
 {
-	size_t n = kpo_ingest_fields(in, j->sf, j->slen), i, need = 0, at = 0;
+	size_t n = kpo_ingest_fields(in, j->sf, j->slen), i, need = 0, at = 0, longest = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		need += j->slen[i] + 1;
+		if (j->slen[i] > longest)
+			longest = j->slen[i];
+	}
 	if (need > j->scap) {
 		j->scap = 2 * need;
 		j->sbuf = kpo_xrealloc(j->sbuf, j->scap);
@@ -288,7 +287,7 @@ stream_row(struct job *j, struct kpo_ingest_input *in)
 	j->srec.raw = "";
 	j->srec.rawlen = 0;
 	j->srec.status = KPO_REC_OK;
-	return within_caps(j, &j->srec);
+	return within_caps(j, &j->srec, longest, need);
 }
 
 /* The row kpo-enrich writes for REC (mapped by IN), as kpo-metrics would
@@ -296,18 +295,21 @@ stream_row(struct job *j, struct kpo_ingest_input *in)
 static int
 enriched_row(struct job *j, const struct kpo_enrich_input *in, const struct kpo_record *rec)
 {
-	size_t i, n = kpo_enrich_fields(j->e, in, rec, j->mf, j->mlen);
+	size_t i, n = kpo_enrich_fields(j->e, in, rec, j->mf, j->mlen), longest = 0, total = 0;
 
 	for (i = 0; i < n; i++) {
 		j->mrec.f[i] = (char *)j->mf[i];
 		j->mrec.len[i] = j->mlen[i];
+		total += j->mlen[i] + 1;
+		if (j->mlen[i] > longest)
+			longest = j->mlen[i];
 	}
 	j->mrec.nf = n;
 	j->mrec.line = rec->line;       /* not its line in kpo-enrich's output: see metrics_row */
 	j->mrec.raw = "";
 	j->mrec.rawlen = 0;
 	j->mrec.status = KPO_REC_OK;
-	return within_caps(j, &j->mrec);
+	return within_caps(j, &j->mrec, longest, total);
 }
 
 /* The fused stages, as kpo_stage_run's ops for kpo-ingest's inputs ------- */

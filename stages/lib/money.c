@@ -211,24 +211,30 @@ format_scaled(kpo_i128 q, int decimals, char *out)
 static void
 format_money4(kpo_money v, char *out)
 {
-	char tmp[24];
+	char tmp[24], *end = tmp + sizeof tmp, *p = end;
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int k = 0, i;
+	uint64_t ip = a / 10000;
+	unsigned frac = (unsigned)(a % 10000);
 
-	for (i = 0; i < 4; i++) {
-		tmp[k++] = (char)('0' + (int)(a % 10));
-		a /= 10;
+	/* Right to left, two digits at a time. */
+	p -= 4;
+	memcpy(p, kpo_digit_pairs + 2 * (frac / 100), 2);
+	memcpy(p + 2, kpo_digit_pairs + 2 * (frac % 100), 2);
+	*--p = '.';
+	for (; ip >= 100; ip /= 100) {
+		p -= 2;
+		memcpy(p, kpo_digit_pairs + 2 * (ip % 100), 2);
 	}
-	tmp[k++] = '.';
-	do {
-		tmp[k++] = (char)('0' + (int)(a % 10));
-		a /= 10;
-	} while (a);
+	if (ip >= 10) {
+		p -= 2;
+		memcpy(p, kpo_digit_pairs + 2 * ip, 2);
+	} else {
+		*--p = (char)('0' + ip);
+	}
 	if (v < 0)
-		*out++ = '-';
-	while (k)
-		*out++ = tmp[--k];
-	*out = '\0';
+		*--p = '-';
+	memcpy(out, p, (size_t)(end - p));
+	out[end - p] = '\0';
 }
 
 void

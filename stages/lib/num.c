@@ -141,16 +141,23 @@ kpo_num_canon(const char *s, size_t n, char decimal, char *out)
 	return canonical(digits, nd, point + exp, neg, out);
 }
 
+const char kpo_digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 int
 kpo_bool_parse(const char *s, size_t n, int *v)
 {
-	static const struct { const char *word; int value; } words[] = {
-		{ "1", 1 }, { "0", 0 }, { "true", 1 }, { "false", 0 },
-		{ "yes", 1 }, { "no", 0 }, { "y", 1 }, { "n", 0 },
-		{ "t", 1 }, { "f", 0 },
-		{ "\xD0\xB4\xD0\xB0", 1 },                      /* да */
-		{ "\xD0\xBD\xD0\xB5\xD1\x82", 0 },              /* нет */
+#define WORD(s, v) { s, sizeof s - 1, v }
+	static const struct { const char *word; size_t n; int value; } words[] = {
+		WORD("1", 1), WORD("0", 0), WORD("true", 1), WORD("false", 0),
+		WORD("yes", 1), WORD("no", 0), WORD("y", 1), WORD("n", 0),
+		WORD("t", 1), WORD("f", 0),
+		WORD("\xD0\xB4\xD0\xB0", 1),                    /* да */
+		WORD("\xD0\xBD\xD0\xB5\xD1\x82", 0),            /* нет */
 	};
+#undef WORD
 	char low[16];
 	size_t w;
 
@@ -159,7 +166,7 @@ kpo_bool_parse(const char *s, size_t n, int *v)
 		return KPO_PARSE_BAD;
 	kpo_lower_utf8(s, n, low);
 	for (w = 0; w < sizeof words / sizeof words[0]; w++)
-		if (strlen(words[w].word) == n && memcmp(words[w].word, low, n) == 0) {
+		if (words[w].n == n && memcmp(words[w].word, low, n) == 0) {
 			*v = words[w].value;
 			return 0;
 		}

@@ -33,6 +33,10 @@ int kpo_duration_parse(const char *s, size_t n, int64_t *secs);
  * (68700 s: 19.0833).  *WAS_DURATION says which it was. */
 int kpo_hours_canon(const char *s, size_t n, char decimal, int unit, char *out, int *was_duration);
 
+/* "00" to "99" in a row: the digits of V < 100 are at kpo_digit_pairs +
+ * 2 * V, for formatting numbers two digits at a time. */
+extern const char kpo_digit_pairs[201];
+
 /* Booleans: 1/0, true/false, yes/no, y/n, t/f, да/нет, any case.  Sets *v. */
 int kpo_bool_parse(const char *s, size_t n, int *v);
 

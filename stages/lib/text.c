@@ -23,6 +23,12 @@ kpo_trim(const char **s, size_t *n)
 {
 	size_t k;
 
+	/* Most values start and end with a byte no space starts or ends
+	 * with (a no-break space ends in 0xA0, a narrow one in 0xAF). */
+	if (*n > 0 && (unsigned char)(*s)[0] > ' ' && (unsigned char)(*s)[0] != 0xC2 &&
+	    (unsigned char)(*s)[0] != 0xE2 && (unsigned char)(*s)[*n - 1] > ' ' &&
+	    (unsigned char)(*s)[*n - 1] != 0xA0 && (unsigned char)(*s)[*n - 1] != 0xAF)
+		return;
 	while (*n > 0 && (k = kpo_space_at(*s, *n)) > 0) {
 		*s += k;
 		*n -= k;
@@ -118,6 +124,34 @@ kpo_text_fold(const char *s, size_t n, char *out)
 				}
 			}
 #endif
+		}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* The last bytes (fewer than eight), checked as the end of
+		 * the word that ends the value, its bytes before I shifted
+		 * out: a borrow or a carry from one of them can only flag a
+		 * good byte, which then takes the byte path. */
+		else if (!pending && n >= 8) {
+			uint64_t w, bad;
+			size_t good;
+
+			memcpy(&w, s + n - 8, 8);
+			bad = ((w - 0x2121212121212121ULL) | (w + 0x0101010101010101ULL) | w) & 0x8080808080808080ULL;
+			bad >>= 8 * (i + 8 - n);
+			good = bad ? (size_t)__builtin_ctzll(bad) / 8 : n - i;
+			if (good) {
+				memcpy(out + k, s + i, good);
+				i += good;
+				k += good;
+				continue;
+			}
+		}
+#endif
+		/* One space between words stays as it is. */
+		if (c == ' ' && !pending && k > 0 && i + 1 < n && (unsigned char)s[i + 1] > ' ' &&
+		    (unsigned char)s[i + 1] != 0xC2 && (unsigned char)s[i + 1] != 0xE2) {
+			out[k++] = ' ';
+			i++;
+			continue;
 		}
 		/* Most bytes are printable ASCII or Cyrillic: copy them straight. */
 		if (c > ' ' && c != 0xC2 && c != 0xE2 && c != 0x7f) {

@@ -199,6 +199,9 @@ main(void)
 	is(fold("\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!"), "\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!",
 	    "Cyrillic then ASCII");
 	is(fold("~~~~~~~~!!!!!!!!"), "~~~~~~~~!!!!!!!!", "the ends of printable ASCII");
+	is(fold("Q3 market scan\nphase 2"), "Q3 market scan phase 2", "a newline, then the last word of fewer than 8 bytes");
+	is(fold("abcdefghij\tk  "), "abcdefghij k", "a tab in the last 8 bytes, spaces at the end");
+	is(fold("abcdefghij\x01yz"), "abcdefghij\x01yz", "a control byte in the last 8 bytes is kept");
 	is(fold("Tailspin Prior auth  review"), "Tailspin Prior auth review", "words shorter than 8, a double space");
 	is(fold("ab cd\tef  gh\r\nij kl mn op qr "), "ab cd ef gh ij kl mn op qr", "a space every few bytes");
 	is(fold("x\xC3\xA9tude  Gda\xC5\x84sk-Analytics"), "x\xC3\xA9tude Gda\xC5\x84sk-Analytics",

@@ -594,6 +594,7 @@ number_cell(struct kpo_ingest_input *in, int c, struct cell *cell, const char *c
 {
 	enum kpo_col_kind kind = kpo_columns[c].kind;
 	int64_t secs;
+	size_t len;
 	int rc, duration;
 
 	if (c == KPO_COL_HOURS)
@@ -605,14 +606,15 @@ number_cell(struct kpo_ingest_input *in, int c, struct cell *cell, const char *c
 	if (rc != 0 && c != KPO_COL_HOURS && kpo_duration_parse(s, n, &secs) == 0)
 		return kpo_verdict(v, "unparsable number", "column '%.100s': '%.*s' (a duration? only hours are read "
 		    "as H:MM)", col, (int)(n > 60 ? 60 : n), s);
-	cell->n = rc == 0 ? strlen(scratch) : 0;
-	if (rc != 0 || (kind == KPO_KIND_COUNT && memchr(scratch, '.', cell->n)))
+	len = rc == 0 ? strlen(scratch) : 0;
+	if (rc != 0 || (kind == KPO_KIND_COUNT && memchr(scratch, '.', len)))
 		return kpo_verdict_value(v, "unparsable number", col, s, n);
-	if (kind == KPO_KIND_SCORE && (scratch[0] == '-' || !at_most_100(scratch, cell->n)))
+	if (kind == KPO_KIND_SCORE && (scratch[0] == '-' || !at_most_100(scratch, len)))
 		return kpo_verdict_value(v, "quality out of range", col, s, n);
 	if (scratch[0] == '-')
 		return kpo_verdict_value(v, "negative value", col, s, n);
 	cell->s = scratch;
+	cell->n = len;
 	return 0;
 }
 

@@ -64,6 +64,13 @@ main(void)
 	is(fmt(-1, 2), "0.00", "-0.0001 rounds to 0.00, no minus sign");
 	is(fmt(5, 0), "0", "0.0005 -> 0");
 	is(fmt(INT64_MAX, 4), "922337203685477.5807", "largest money");
+	is(fmt(-INT64_MAX, 4), "-922337203685477.5807", "smallest money");
+	is(fmt(0, 4), "0.0000", "zero, 4 decimals");
+	is(fmt(-1, 4), "-0.0001", "-0.0001, 4 decimals");
+	is(fmt(99999, 4), "9.9999", "one integer digit");
+	is(fmt(100000, 4), "10.0000", "two integer digits");
+	is(fmt(1000000, 4), "100.0000", "three integer digits");
+	is(fmt(-12304567, 4), "-1230.4567", "four integer digits, a zero inside");
 
 	/* 100 EUR at 1.08 USD = 108 USD; 1250.5 INR at 0.011234 = 14.048117 -> 14.0481 */
 	is(mul("100", "1.08"), "108.0000", "100 x 1.08");

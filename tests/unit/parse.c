@@ -32,6 +32,30 @@ dt(const char *s, char order, const char *tz, const char *fmt)
 	return out;
 }
 
+static const char *
+stream_dt(const char *s)
+{
+	static char out[KPO_DATETIME_MAX];
+	int64_t t;
+
+	if (kpo_stream_datetime(s, strlen(s), &t) != 0)
+		return "BAD";
+	kpo_datetime_format(t, out);
+	return out;
+}
+
+static const char *
+trimmed(const char *s)
+{
+	static char out[256];
+	size_t n = strlen(s);
+
+	kpo_trim(&s, &n);
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
 static int
 boolean(const char *s)
 {
@@ -199,6 +223,22 @@ main(void)
 	is(fold("\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!"), "\xD0\x90\xD0\xBB\xD1\x8C\xD1\x84\xD0\xB0 Analytics!",
 	    "Cyrillic then ASCII");
 	is(fold("~~~~~~~~!!!!!!!!"), "~~~~~~~~!!!!!!!!", "the ends of printable ASCII");
+	is(trimmed("Acme"), "Acme", "trim: nothing to trim");
+	is(trimmed("A"), "A", "trim: one byte");
+	is(trimmed("Acme\xC2\xA0"), "Acme", "trim: a no-break space at the end");
+	is(trimmed("Acme\xE2\x80\xAF"), "Acme", "trim: a narrow no-break space at the end");
+	is(trimmed("\xC2\xA0" "Acme"), "Acme", "trim: a no-break space at the start");
+	is(trimmed("Acme\r"), "Acme", "trim: a CR at the end");
+	is(trimmed("\xD0\xB0"), "\xD0\xB0", "trim: Cyrillic kept");
+	is(stream_dt("2025-10-08T11:47:11Z"), "2025-10-08T11:47:11Z", "stream time: canonical");
+	is(stream_dt("0001-01-01T00:00:00Z"), "0001-01-01T00:00:00Z", "stream time: the first year");
+	is(stream_dt("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z", "stream time: the last second");
+	is(stream_dt("2a25-10-08T11:47:11Z"), "BAD", "stream time: a letter in the year");
+	is(stream_dt("2025-1/-08T11:47:11Z"), "BAD", "stream time: a slash in the month");
+	is(stream_dt("2025-02-29T00:00:00Z"), "BAD", "stream time: no 29 February in 2025");
+	is(stream_dt("2025-10-08T24:00:00Z"), "BAD", "stream time: hour 24");
+	is(dt("2026-03-04 1:05 pm", 0, NULL, NULL), "2026-03-04T13:05:00Z", "pm after a time");
+	is(dt("2026-03-04 1:05 x", 0, NULL, NULL), "BAD", "no AM/PM: what follows the time is bad");
 	is(fold("Q3 market scan\nphase 2"), "Q3 market scan phase 2", "a newline, then the last word of fewer than 8 bytes");
 	is(fold("abcdefghij\tk  "), "abcdefghij k", "a tab in the last 8 bytes, spaces at the end");
 	is(fold("abcdefghij\x01yz"), "abcdefghij\x01yz", "a control byte in the last 8 bytes is kept");
